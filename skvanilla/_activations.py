@@ -1,0 +1,160 @@
+"""Activation functions, each written beside its derivative.
+
+Hidden activations map a pre-activation ``Z`` to an activation ``A = f(Z)``
+and know their derivative ``f'(Z)``, which backpropagation multiplies into
+the error signal (eq. 2.4.1 of the seed post).  The derivative receives
+both ``Z`` and ``A`` because for several functions it is cheaper, and more
+accurate, to write it with the output (``sigma' = A (1 - A)``).
+
+Output activations turn the last pre-activation into probabilities.  They
+also give the log of those probabilities computed from ``Z`` directly
+(never ``log`` of a rounded probability), and the product of their Jacobian
+with a vector, which is what the chain rule needs at the output layer.
+
+Only numpy is imported here.
+"""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Activation(NamedTuple):
+    """A hidden activation ``f`` and its derivative ``f'``."""
+
+    f: Callable
+    prime: Callable
+
+
+class OutputActivation(NamedTuple):
+    """An output activation, its log, and its Jacobian-vector product."""
+
+    f: Callable
+    log_f: Callable
+    backprop: Callable
+
+
+# --------------------------------------------------------------------------
+# Hidden activations
+# --------------------------------------------------------------------------
+
+
+def identity(Z):
+    r"""Identity, :math:`f(z) = z`."""
+    return Z
+
+
+def identity_prime(Z, A):
+    r""":math:`f'(z) = 1`."""
+    return np.ones_like(Z)
+
+
+def logistic(Z):
+    r"""Logistic sigmoid, :math:`\sigma(z) = 1 / (1 + e^{-z})`.
+
+    Written with :math:`e^{-|z|}` so that ``exp`` never overflows: for
+    :math:`z < 0` the equivalent form :math:`e^{z} / (1 + e^{z})` is used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> logistic(np.array([-1000.0, 0.0, 1000.0]))
+    array([0. , 0.5, 1. ])
+    """
+    E = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1.0, E) / (1.0 + E)
+
+
+def logistic_prime(Z, A):
+    r""":math:`\sigma'(z) = \sigma(z) (1 - \sigma(z))`, from the output ``A``."""
+    return A * (1.0 - A)
+
+
+def log_logistic(Z):
+    r""":math:`\log \sigma(z) = -\log(1 + e^{-z})`, stable for any ``z``."""
+    return -np.logaddexp(0.0, -Z)
+
+
+def tanh(Z):
+    r"""Hyperbolic tangent, :math:`f(z) = \tanh z`."""
+    return np.tanh(Z)
+
+
+def tanh_prime(Z, A):
+    r""":math:`f'(z) = 1 - \tanh^2 z`, from the output ``A``."""
+    return 1.0 - A * A
+
+
+def relu(Z):
+    r"""Rectified linear unit, :math:`f(z) = \max(0, z)` (eq. 1.2.1).
+
+    A new array is returned: the seed's version zeroed ``z`` in place, so
+    that the cached pre-activation and the activation were one array.
+    """
+    return np.maximum(Z, 0)
+
+
+def relu_prime(Z, A):
+    r""":math:`f'(z) = 1` for :math:`z > 0`, else 0 (0 is taken at the kink)."""
+    return (Z > 0).astype(Z.dtype)
+
+
+HIDDEN_ACTIVATIONS = {
+    "identity": Activation(identity, identity_prime),
+    "logistic": Activation(logistic, logistic_prime),
+    "tanh": Activation(tanh, tanh_prime),
+    "relu": Activation(relu, relu_prime),
+}
+
+
+# --------------------------------------------------------------------------
+# Output activations
+# --------------------------------------------------------------------------
+
+
+def softmax(Z):
+    r"""Softmax over each row, :math:`p_k = e^{z_k} / \sum_j e^{z_j}`.
+
+    The row maximum is subtracted first; it cancels in the ratio and keeps
+    every exponent at most zero.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> softmax(np.array([[0.0, 0.0], [1000.0, 0.0]]))
+    array([[0.5, 0.5],
+           [1. , 0. ]])
+    """
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def log_softmax(Z):
+    r""":math:`\log p_k = z_k - \log \sum_j e^{z_j}`, computed stably."""
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def softmax_backprop(P, G):
+    r"""Chain ``G = dJ/dP`` through softmax: :math:`P \odot (G - \sum_k G_k P_k)`.
+
+    The softmax Jacobian is :math:`\partial p_k / \partial z_j =
+    p_k (\delta_{kj} - p_j)`, so :math:`(J^T g)_j = p_j (g_j - g \cdot p)`.
+    """
+    return P * (G - np.sum(G * P, axis=1, keepdims=True))
+
+
+def logistic_backprop(P, G):
+    r"""Chain ``G = dJ/dP`` through elementwise sigmoids: :math:`G \odot P (1 - P)`.
+
+    This is the seed's eq. 2.2.5 applied to the output, with the derivative
+    taken at ``z`` (through ``P = sigma(z)``), not at ``sigma(P)``.
+    """
+    return G * P * (1.0 - P)
+
+
+OUTPUT_ACTIVATIONS = {
+    "softmax": OutputActivation(softmax, log_softmax, softmax_backprop),
+    "logistic": OutputActivation(logistic, log_logistic, logistic_backprop),
+}

@@ -1,0 +1,124 @@
+"""Between class labels and the network's output units.
+
+Training needs targets as one-hot rows, which the seed built by hand with
+``np.eye(10)[y]``; prediction needs the way back, from the output layer's
+pre-activation ``Z`` to labels and class probabilities.  Three kinds of
+target are handled:
+
+``"binary"``
+    two classes; one logistic unit (``P(classes_[1])``), or two softmax units.
+``"multiclass"``
+    ``K > 2`` classes, one unit each.
+``"multilabel"``
+    an indicator matrix of ``K`` independent labels, one logistic unit each.
+
+Only numpy is imported here.
+"""
+
+import numpy as np
+
+from ._activations import log_logistic, log_softmax, logistic, softmax
+
+
+def n_output_units(kind, n_classes, out_activation):
+    """How many output units a target needs."""
+    if kind == "binary" and out_activation == "logistic":
+        return 1
+    return n_classes
+
+
+def one_hot(y, classes, kind, n_outputs, dtype):
+    """Encode labels as the network's targets, one row per sample.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        Labels, all of them in ``classes`` (an indicator matrix if multilabel).
+    classes : ndarray, sorted
+    kind : {"binary", "multiclass", "multilabel"}
+    n_outputs : int
+    dtype : numpy dtype
+
+    Returns
+    -------
+    Y : ndarray of shape (n_samples, n_outputs)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> one_hot(np.array(["b", "a", "c"]), np.array(["a", "b", "c"]), "multiclass", 3, float)
+    array([[0., 1., 0.],
+           [1., 0., 0.],
+           [0., 0., 1.]])
+    """
+    if kind == "multilabel":
+        return np.asarray(y, dtype=dtype)
+    index = np.searchsorted(classes, y)
+    if n_outputs == 1:
+        return index.astype(dtype).reshape(-1, 1)
+    return np.eye(n_outputs, dtype=dtype)[index]
+
+
+def decode(Z, classes, kind):
+    """Predicted labels from the output pre-activation.
+
+    Every output function is increasing, so the most probable class is the
+    largest ``z``; a sigmoid unit says yes when ``z > 0`` (``p > 1/2``).
+    """
+    if kind == "multilabel":
+        return (Z > 0).astype(int)
+    if Z.shape[1] == 1:
+        return classes[(Z[:, 0] > 0).astype(int)]
+    return classes[np.argmax(Z, axis=1)]
+
+
+def log_proba(Z, kind, out_activation):
+    """Log-probabilities of each class, computed from ``Z`` directly.
+
+    A single logistic unit gives ``[log sigma(-z), log sigma(z)]``.  Several
+    logistic units for mutually exclusive classes (the seed's output layer)
+    are one-vs-rest scores; they are normalised to sum to one, in log space.
+
+    Values are exact down to the log of the smallest normal float (about
+    -708 in float64, -87 in float32) and held there, at the same bounds as
+    :func:`proba`: below it a probability is not representable, and the two
+    methods must rank classes alike.
+    """
+    L = _log_proba(Z, kind, out_activation)
+    info = np.finfo(L.dtype)
+    return np.clip(L, np.log(info.tiny), np.log1p(-info.epsneg), out=L)
+
+
+def _log_proba(Z, kind, out_activation):
+    if out_activation == "softmax":
+        return log_softmax(Z)
+    if Z.shape[1] == 1:
+        return np.hstack([log_logistic(-Z), log_logistic(Z)])
+    L = log_logistic(Z)
+    if kind == "multilabel":
+        return L
+    return log_softmax(L)  # log(p_k / sum_j p_j) with p = sigma(z)
+
+
+def proba(Z, kind, out_activation):
+    """Probabilities of each class; rows sum to one unless multilabel.
+
+    A logistic or softmax output is never exactly 0 or 1, so neither are
+    these: values that round to 0 or 1 are moved to the nearest float
+    inside the interval, which keeps ``log(proba)`` finite and within
+    rounding of :func:`log_proba`.
+    """
+    P = _proba(Z, kind, out_activation)
+    info = np.finfo(P.dtype)
+    return np.clip(P, info.tiny, 1 - info.epsneg, out=P)
+
+
+def _proba(Z, kind, out_activation):
+    if out_activation == "softmax":
+        return softmax(Z)
+    if Z.shape[1] == 1:
+        return np.hstack([logistic(-Z), logistic(Z)])
+    if kind == "multilabel":
+        return logistic(Z)
+    # p_k / sum_j p_j through log space: every sigma(z_k) may underflow to 0.
+    return softmax(log_logistic(Z))

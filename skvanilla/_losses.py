@@ -1,0 +1,98 @@
+"""Per-sample losses, each written beside its output delta.
+
+A loss compares the one-hot targets ``Y`` with the network's output.  It
+gives the loss of every sample, and the output delta of the seed's
+eq. 2.4.0, :math:`\\delta^{(L)} = \\partial J / \\partial z^{(L)}
+= J'(a^{(L)}) \\odot f'(z^{(L)})`, for one sample.  Averaging over the batch
+and weighting samples is the network's business, not the loss's.
+
+Both receive ``Z`` (the output pre-activation) and ``P = f(Z)`` so that each
+can use whichever is stable: log-losses are computed from ``Z`` through
+log-softmax / log-sigmoid, never as ``log(P)``.
+
+Only numpy is imported here.
+"""
+
+from collections.abc import Callable
+from functools import partial
+from typing import NamedTuple
+
+import numpy as np
+
+from ._activations import OUTPUT_ACTIVATIONS, log_logistic, log_softmax
+
+
+class Loss(NamedTuple):
+    """A per-sample loss ``value(Y, Z, P)`` and its output delta ``delta(Y, Z, P)``."""
+
+    value: Callable
+    delta: Callable
+
+
+def categorical_log_loss(Y, Z, P):
+    r"""Cross-entropy of softmax outputs, :math:`-\sum_k y_k \log p_k`."""
+    return -np.sum(Y * log_softmax(Z), axis=1)
+
+
+def binary_log_loss(Y, Z, P):
+    r"""Cross-entropy of independent sigmoid outputs.
+
+    :math:`-\sum_k y_k \log \sigma(z_k) + (1 - y_k) \log \sigma(-z_k)`,
+    using :math:`1 - \sigma(z) = \sigma(-z)` so that neither term rounds
+    to ``log(0)``.
+    """
+    return -np.sum(Y * log_logistic(Z) + (1 - Y) * log_logistic(-Z), axis=1)
+
+
+def log_loss_delta(Y, Z, P):
+    r"""Output delta of a log-loss with its canonical output activation: ``P - Y``.
+
+    For sigmoid units, :math:`\partial J / \partial p = (p - y) / (p (1 - p))`
+    and :math:`\partial p / \partial z = p (1 - p)`; the product is
+    :math:`p - y`.  For softmax with targets that sum to one per row, the
+    same cancellation through the softmax Jacobian gives :math:`p - y`.
+    """
+    return P - Y
+
+
+def squared_error(Y, Z, P):
+    r"""The seed's loss (eq. 2.1.0) for one sample: :math:`\frac12 \sum_k (p_k - y_k)^2`."""
+    R = P - Y
+    return 0.5 * np.sum(R * R, axis=1)
+
+
+def squared_error_delta(Y, Z, P, *, backprop):
+    r"""Output delta of squared error: :math:`(p - y)` chained through the output.
+
+    :math:`J'(a) = a - y` (eq. 2.2.3), then multiplied by the output
+    activation's derivative taken at ``z`` -- the seed took it at ``a``
+    instead, which is the slip the gradient tests catch.
+    """
+    return backprop(P, P - Y)
+
+
+def make_loss(loss, out_activation):
+    """The :class:`Loss` for a loss name and an output activation name.
+
+    Parameters
+    ----------
+    loss : {"log_loss", "squared_error"}
+    out_activation : {"softmax", "logistic"}
+
+    Returns
+    -------
+    Loss
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bce = make_loss("log_loss", "logistic")
+    >>> Z = np.array([[0.0]]); P = np.array([[0.5]]); Y = np.array([[1.0]])
+    >>> float(bce.value(Y, Z, P)[0]) == float(np.log(2))
+    True
+    """
+    if loss == "log_loss":
+        value = categorical_log_loss if out_activation == "softmax" else binary_log_loss
+        return Loss(value, log_loss_delta)
+    backprop = OUTPUT_ACTIVATIONS[out_activation].backprop
+    return Loss(squared_error, partial(squared_error_delta, backprop=backprop))

@@ -1,0 +1,190 @@
+"""The network: initialisation, the forward pass and backpropagation.
+
+Notation follows the seed post.  Layer ``i`` maps the activations
+``A[i]`` (``A[0]`` is the input ``X``) to
+
+.. math::
+
+    Z_{i+1} = A_i W_i + b_i \\qquad A_{i+1} = f_{i+1}(Z_{i+1})
+
+(eqs. 1.3.0 and 1.3.1); the last ``f`` is the output activation.  The
+objective of a batch of ``n`` samples with weights ``s`` (all ones when
+none are given) is
+
+.. math::
+
+    J = \\frac{\\sum_j s_j L(y_j, a_j)}{\\sum_j s_j}
+        + \\frac{\\alpha}{2 \\sum_j s_j} \\sum_i \\lVert W_i \\rVert^2
+
+and :func:`backward` returns its exact gradient.  Dividing by the total
+weight makes the learning rate independent of the batch size, and makes a
+weight of 2 the same as a repeated sample.
+
+Only numpy is imported here.
+"""
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+from ._activations import Activation, OutputActivation
+from ._losses import Loss
+
+
+class Network(NamedTuple):
+    """What a network computes: its hidden activations, output and loss."""
+
+    activations: Sequence[Activation]
+    output: OutputActivation
+    loss: Loss
+
+
+def init_params(layer_units, factors, rng, dtype=np.float64):
+    """Glorot-uniform weights and biases, drawn layer by layer.
+
+    Layer ``i`` draws ``W_i`` then ``b_i`` uniformly from
+    :math:`\\pm \\sqrt{g_i / (n_{in} + n_{out})}` with ``g_i = factors[i]``
+    (6 in general, 2 for logistic units, as Glorot and Bengio suggest).  The
+    seed drew :math:`\\mathcal{N}(0, 1) / \\sqrt{n_{in}}` -- LeCun-normal, not
+    Xavier as it says -- from numpy's global random state; here every draw
+    comes from ``rng``.
+
+    Parameters
+    ----------
+    layer_units : sequence of int
+        Units per layer, input first, output last.
+    factors : sequence of float
+        One gain per weight matrix.
+    rng : numpy.random.RandomState
+    dtype : numpy dtype
+
+    Returns
+    -------
+    coefs, intercepts : list of ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W, b = init_params([3, 2], [6.0], np.random.RandomState(0))
+    >>> W[0].shape, b[0].shape
+    ((3, 2), (2,))
+    """
+    coefs, intercepts = [], []
+    for fan_in, fan_out, factor in zip(layer_units[:-1], layer_units[1:], factors):
+        bound = np.sqrt(factor / (fan_in + fan_out))
+        coefs.append(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(dtype, copy=False))
+        intercepts.append(rng.uniform(-bound, bound, fan_out).astype(dtype, copy=False))
+    return coefs, intercepts
+
+
+def forward(X, coefs, intercepts, net, *, keep=True):
+    """The forward pass (eqs. 1.3.0, 1.3.1).
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    coefs, intercepts : list of ndarray
+    net : Network
+    keep : bool, default=True
+        Keep every layer's ``Z`` and ``A`` for :func:`backward`.  Prediction
+        needs only the last layer and passes ``False``, so that no more than
+        two layers' activations are alive at a time.
+
+    Returns
+    -------
+    Zs : list of ndarray
+        Pre-activations of layers 1..L (only the last one if not ``keep``).
+    As : list of ndarray
+        Activations of layers 0..L, ``As[0] = X`` (only the last one if not
+        ``keep``).
+    """
+    Zs, As = [], [X]
+    A = X
+    for W, b, f in zip(coefs, intercepts, [*net.activations, net.output]):
+        Z = A @ W
+        Z += b
+        A = f.f(Z)
+        if keep:
+            Zs.append(Z)
+            As.append(A)
+    return (Zs, As) if keep else ([Z], [A])
+
+
+def _total_weight(n_samples, sample_weight):
+    return n_samples if sample_weight is None else sample_weight.sum()
+
+
+def objective(Zs, As, Y, coefs, net, sample_weight, alpha):
+    """The batch objective ``J`` of the module docstring, from a forward cache.
+
+    Returns
+    -------
+    numpy scalar
+        In the dtype of the data (so that a finite-difference check can run
+        in extended precision).
+    """
+    per_sample = net.loss.value(Y, Zs[-1], As[-1])
+    total = _total_weight(Y.shape[0], sample_weight)
+    data = per_sample.sum() if sample_weight is None else per_sample @ sample_weight
+    penalty = sum(np.vdot(W, W) for W in coefs)
+    return (data + 0.5 * alpha * penalty) / total
+
+
+def backward(Zs, As, Y, coefs, net, sample_weight, alpha):
+    """Backpropagation: the gradient of ``J`` by the seed's recursion.
+
+    .. math::
+
+        \\delta_L &= J'(a_L) \\odot f_L'(z_L)                  && (2.4.0) \\\\
+        \\delta_i &= (\\delta_{i+1} W_i^T) \\odot f_i'(z_i)    && (2.4.1) \\\\
+        \\partial J / \\partial W_i &= a_i^T \\delta_{i+1}
+            + \\alpha W_i / \\textstyle\\sum s                  && (2.4.2) \\\\
+        \\partial J / \\partial b_i &= \\textstyle\\sum_{rows} \\delta_{i+1}  && (2.4.3)
+
+    where each row of :math:`\\delta_L` is scaled by :math:`s_j / \\sum s`, so
+    that weights and biases are both gradients of the same weighted mean
+    (the seed summed the weight gradient but averaged the bias gradient).
+
+    Parameters
+    ----------
+    Zs, As : list of ndarray
+        The cache of :func:`forward` with ``keep=True``.
+    Y : ndarray of shape (n_samples, n_outputs)
+        One-hot targets.
+    coefs : list of ndarray
+    net : Network
+    sample_weight : ndarray of shape (n_samples,) or None
+    alpha : float
+        L2 penalty.
+
+    Returns
+    -------
+    coef_grads, intercept_grads : list of ndarray
+    """
+    total = _total_weight(Y.shape[0], sample_weight)
+    delta = net.loss.delta(Y, Zs[-1], As[-1])
+    scale = 1.0 / total if sample_weight is None else (sample_weight / total)[:, None]
+    delta = delta * scale
+
+    n_layers = len(coefs)
+    coef_grads, intercept_grads = [None] * n_layers, [None] * n_layers
+    for i in reversed(range(n_layers)):
+        coef_grads[i] = As[i].T @ delta + (alpha / total) * coefs[i]
+        intercept_grads[i] = delta.sum(axis=0)
+        if i > 0:
+            delta = (delta @ coefs[i].T) * net.activations[i - 1].prime(Zs[i - 1], As[i])
+    return coef_grads, intercept_grads
+
+
+def loss_and_gradients(X, Y, coefs, intercepts, net, sample_weight, alpha):
+    """Forward, objective and backward for one batch: what optimizers need.
+
+    Returns
+    -------
+    loss : float
+    coef_grads, intercept_grads : list of ndarray
+    """
+    Zs, As = forward(X, coefs, intercepts, net)
+    loss = objective(Zs, As, Y, coefs, net, sample_weight, alpha)
+    return (loss, *backward(Zs, As, Y, coefs, net, sample_weight, alpha))

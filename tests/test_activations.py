@@ -1,0 +1,100 @@
+"""Each activation's derivative and each loss's delta against finite differences."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from skvanilla._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from skvanilla._losses import make_loss
+
+EPS = 1e-6
+
+
+def central_difference(f, Z):
+    """d f(Z) / dZ elementwise, for an elementwise f."""
+    return (f(Z + EPS) - f(Z - EPS)) / (2 * EPS)
+
+
+finite = st.floats(-6, 6, allow_nan=False)
+
+
+@pytest.mark.parametrize("name", sorted(HIDDEN_ACTIVATIONS))
+@given(Z=arrays(np.float64, (4, 3), elements=finite))
+def test_hidden_derivative_matches_finite_differences(name, Z):
+    act = HIDDEN_ACTIVATIONS[name]
+    # Keep clear of kinks, where a central difference straddles two slopes.
+    Z = np.where(np.abs(Z) < 1e-3, 0.5, Z)
+    analytic = act.prime(Z, act.f(Z))
+    np.testing.assert_allclose(analytic, central_difference(act.f, Z), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", sorted(HIDDEN_ACTIVATIONS))
+def test_hidden_activation_does_not_overwrite_its_input(name):
+    # The seed's Relu zeroed z in place, so the cached z and a were one array.
+    Z = np.array([[-1.0, 2.0]])
+    HIDDEN_ACTIVATIONS[name].f(Z)
+    np.testing.assert_array_equal(Z, [[-1.0, 2.0]])
+
+
+@pytest.mark.parametrize("name", sorted(OUTPUT_ACTIVATIONS))
+@given(
+    Z=arrays(np.float64, (3, 4), elements=finite),
+    G=arrays(np.float64, (3, 4), elements=finite),
+)
+def test_output_backprop_is_jacobian_transpose_product(name, Z, G):
+    out = OUTPUT_ACTIVATIONS[name]
+    analytic = out.backprop(out.f(Z), G)
+    numeric = np.empty_like(Z)
+    for idx in np.ndindex(Z.shape):
+        up, down = Z.copy(), Z.copy()
+        up[idx] += EPS
+        down[idx] -= EPS
+        numeric[idx] = np.sum(G * (out.f(up) - out.f(down))) / (2 * EPS)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", sorted(OUTPUT_ACTIVATIONS))
+def test_output_log_is_finite_where_probability_underflows(name):
+    out = OUTPUT_ACTIVATIONS[name]
+    Z = np.array([[-2000.0, 0.0, 2000.0]])
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        log_p = out.log_f(Z)
+        p = out.f(Z)
+    assert np.isfinite(log_p).all()
+    assert p.min() == 0.0 and log_p.min() < -1000
+
+
+@pytest.mark.parametrize("loss", ["log_loss", "squared_error"])
+@pytest.mark.parametrize("out_name", sorted(OUTPUT_ACTIVATIONS))
+@given(
+    Z=arrays(np.float64, (5, 3), elements=finite),
+    labels=arrays(np.int64, 5, elements=st.integers(0, 2)),
+)
+def test_loss_delta_matches_finite_differences(loss, out_name, Z, labels):
+    out = OUTPUT_ACTIVATIONS[out_name]
+    lossfn = make_loss(loss, out_name)
+    Y = np.eye(3)[labels]
+
+    def total(Z):
+        return lossfn.value(Y, Z, out.f(Z)).sum()
+
+    numeric = np.empty_like(Z)
+    for idx in np.ndindex(Z.shape):
+        up, down = Z.copy(), Z.copy()
+        up[idx] += EPS
+        down[idx] -= EPS
+        numeric[idx] = (total(up) - total(down)) / (2 * EPS)
+    np.testing.assert_allclose(lossfn.delta(Y, Z, out.f(Z)), numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_seed_squared_error_delta_is_caught():
+    # The seed multiplied (a - y) by sigmoid'(a) instead of sigmoid'(z).
+    out = OUTPUT_ACTIVATIONS["logistic"]
+    Z = np.array([[0.3, -1.2, 2.0]])
+    Y = np.array([[1.0, 0.0, 0.0]])
+    P = out.f(Z)
+    seed_delta = (P - Y) * out.f(P) * (1 - out.f(P))
+    exact = make_loss("squared_error", "logistic").delta(Y, Z, P)
+    assert not np.allclose(seed_delta, exact, rtol=1e-2)

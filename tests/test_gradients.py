@@ -1,0 +1,147 @@
+"""Backpropagation against central finite differences, as hypothesis properties."""
+
+import copy
+import warnings
+
+import numpy as np
+from hypothesis import assume, given, target
+from hypothesis import strategies as st
+from sklearn.exceptions import ConvergenceWarning
+
+from skvanilla import VanillaMLPClassifier, check_gradients
+from skvanilla._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from skvanilla._gradcheck import numerical_gradient, relative_error
+from skvanilla._losses import Loss, make_loss
+from skvanilla._network import Network, backward, forward, init_params, objective
+
+TOLERANCE = 1e-6
+# The stencil moves a weight by up to 2 eps = 2e-4; through |x| <= 2 and up to
+# three layers of weights below 1.8, a pre-activation moves by less than 1.5e-3.
+KINK_MARGIN = 2e-3
+WORST = {"error": 0.0, "examples": 0}
+
+
+@st.composite
+def problems(draw):
+    """A network configuration, data, targets, sample weights and a penalty."""
+    n_samples = draw(st.integers(2, 10))
+    n_features = draw(st.integers(1, 5))
+    kind = draw(st.sampled_from(["binary", "multiclass", "multilabel"]))
+    out = draw(st.sampled_from(["logistic"] if kind == "multilabel" else ["softmax", "logistic"]))
+    rng = np.random.RandomState(draw(st.integers(0, 2**31 - 1)))
+    X = rng.uniform(-2, 2, (n_samples, n_features))
+    if kind == "multilabel":
+        y = rng.randint(0, 2, (n_samples, draw(st.integers(2, 4))))
+        assume(len(np.unique(y, axis=0)) > 1)
+    else:
+        n_classes = 2 if kind == "binary" else draw(st.integers(3, 4))
+        assume(n_samples >= n_classes)
+        y = np.concatenate([np.arange(n_classes), rng.randint(0, n_classes, n_samples - n_classes)])
+    weighted = draw(st.booleans())
+    sample_weight = rng.uniform(0.1, 3.0, n_samples) if weighted else None
+    params = dict(
+        hidden_layer_sizes=tuple(draw(st.lists(st.integers(1, 8), min_size=1, max_size=3))),
+        activation=draw(st.sampled_from(sorted(HIDDEN_ACTIVATIONS))),
+        loss=draw(st.sampled_from(["log_loss", "squared_error"])),
+        out_activation=out,
+        alpha=draw(st.floats(1e-3, 1.0)),
+        random_state=draw(st.integers(0, 1000)),
+    )
+    return VanillaMLPClassifier(**params), X, y, sample_weight
+
+
+def clear_of_kinks(est, X, y, sample_weight):
+    """True unless a ReLU pre-activation lies within the margin of 0."""
+    if est.activation != "relu":
+        return True
+    est = copy.deepcopy(est)
+    X, _, _, _ = est._prepare_fit(X, y, sample_weight, incremental=False)
+    Zs, _ = forward(X, est.coefs_, est.intercepts_, est._network())
+    return all(np.abs(Z).min() > KINK_MARGIN for Z in Zs[:-1])
+
+
+@given(problems())
+def test_backprop_matches_finite_differences(problem):
+    est, X, y, sample_weight = problem
+    assume(clear_of_kinks(est, X, y, sample_weight))
+    error = check_gradients(est, X, y, sample_weight)
+    target(error)
+    WORST["error"] = max(WORST["error"], error)
+    WORST["examples"] += 1
+    assert error < TOLERANCE, est
+
+
+@given(problems())
+def test_fitted_model_gradients_match(problem):
+    # The check also holds away from the initial weights, after a few steps of
+    # training (not to convergence, where the gradient itself vanishes).
+    est, X, y, sample_weight = problem
+    est.set_params(solver="sgd", learning_rate_init=0.05, max_iter=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # 3 epochs on purpose
+        est.fit(X, y, sample_weight=sample_weight)
+    assume(clear_of_kinks_fitted(est, X))
+    error = check_gradients(est, X, y, sample_weight)
+    WORST["error"] = max(WORST["error"], error)
+    WORST["examples"] += 1
+    assert error < TOLERANCE, est
+
+
+def clear_of_kinks_fitted(est, X):
+    if est.activation != "relu":
+        return True
+    Zs, _ = forward(X, est.coefs_, est.intercepts_, est._network())
+    return all(np.abs(Z).min() > KINK_MARGIN for Z in Zs[:-1])
+
+
+# ----------------------------------------------------------------------------
+# The check has teeth: the seed's slips fail it.
+# ----------------------------------------------------------------------------
+
+
+def _small_network(loss):
+    rng = np.random.RandomState(0)
+    X = rng.uniform(0, 1, (6, 4))
+    Y = np.eye(3)[[0, 1, 2, 0, 1, 2]]
+    coefs, intercepts = init_params([4, 5, 3], [6.0, 6.0], rng)
+    net = Network([HIDDEN_ACTIVATIONS["tanh"]], OUTPUT_ACTIVATIONS["logistic"], loss)
+    return X, Y, coefs, intercepts, net
+
+
+def _worst_error(X, Y, coefs, intercepts, net, grads):
+    def J():
+        Zs, As = forward(X, coefs, intercepts, net)
+        return objective(Zs, As, Y, coefs, net, None, 0.0)
+
+    numeric = numerical_gradient(J, coefs + intercepts, 1e-4)
+    return max(relative_error(g, n) for g, n in zip(grads, numeric))
+
+
+def test_exact_backward_passes_on_the_slip_network():
+    X, Y, coefs, intercepts, net = _small_network(make_loss("squared_error", "logistic"))
+    Zs, As = forward(X, coefs, intercepts, net)
+    grads = backward(Zs, As, Y, coefs, net, None, 0.0)
+    assert _worst_error(X, Y, coefs, intercepts, net, grads[0] + grads[1]) < TOLERANCE
+
+
+def test_seed_output_delta_fails_the_check():
+    # MSE.delta of the seed: (a - y) * sigmoid'(a), the derivative taken at a.
+    exact = make_loss("squared_error", "logistic")
+    sigmoid = OUTPUT_ACTIVATIONS["logistic"].f
+
+    def seed_delta(Y, Z, P):
+        return (P - Y) * sigmoid(P) * (1 - sigmoid(P))
+
+    X, Y, coefs, intercepts, net = _small_network(Loss(exact.value, seed_delta))
+    Zs, As = forward(X, coefs, intercepts, net)
+    grads = backward(Zs, As, Y, coefs, net, None, 0.0)
+    assert _worst_error(X, Y, coefs, intercepts, net, grads[0] + grads[1]) > 1e-2
+
+
+def test_seed_bias_gradient_fails_the_check():
+    # The seed summed weight gradients over the batch but averaged the bias ones.
+    X, Y, coefs, intercepts, net = _small_network(make_loss("squared_error", "logistic"))
+    Zs, As = forward(X, coefs, intercepts, net)
+    coef_grads, intercept_grads = backward(Zs, As, Y, coefs, net, None, 0.0)
+    seed_intercepts = [g / X.shape[0] for g in intercept_grads]
+    assert _worst_error(X, Y, coefs, intercepts, net, coef_grads + seed_intercepts) > 1e-2
