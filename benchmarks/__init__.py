@@ -1,0 +1,6 @@
+"""Benchmarks of skvanilla against scikit-learn's MLPClassifier.
+
+``python -m benchmarks`` times both estimators side by side in one process,
+with the floor of the same matrix products in plain numpy and, where it is
+installed, PyTorch; see ``benchmarks/README.md``.
+"""

@@ -1,0 +1,65 @@
+"""The chart the docs show: each contender's time relative to scikit-learn's."""
+
+import textwrap
+
+import numpy as np
+
+
+def available():
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def draw(rows, path, subtitle=""):
+    """One panel per workload, a bar per contender and dtype, sklearn at 1.
+
+    Parameters
+    ----------
+    rows : list of dict
+        The harness's results.
+    path : str or Path
+        Where the PNG goes.
+    subtitle : str
+        The machine and BLAS, under the title.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display is assumed
+    import matplotlib.pyplot as plt
+
+    workloads = list(dict.fromkeys(r["workload"] for r in rows))
+    dtypes = list(dict.fromkeys(r["dtype"] for r in rows))
+    contenders = list(dict.fromkeys(r["contender"] for r in rows))
+    fig, axes = plt.subplots(
+        1, len(workloads), figsize=(5.2 * len(workloads), 1.2 + 0.75 * len(contenders)),
+        squeeze=False, constrained_layout=True,
+    )
+    height = 0.8 / len(dtypes)
+    colors = plt.get_cmap("tab10").colors
+    for ax, name in zip(axes[0], workloads):
+        mine = [r for r in rows if r["workload"] == name]
+        y = np.arange(len(contenders))[::-1]
+        for k, dtype in enumerate(dtypes):
+            by = {r["contender"]: r for r in mine if r["dtype"] == dtype}
+            ratios = [by[c]["vs_sklearn"] if c in by else np.nan for c in contenders]
+            pos = y + (len(dtypes) - 1) * height / 2 - k * height
+            ax.barh(pos, ratios, height, color=colors[k], label=dtype)
+            for p, c in zip(pos, contenders):
+                if c in by:
+                    r = by[c]
+                    value = f"{r['time']:.0f}" if r["unit"] == "us/step" else f"{r['time']:.2f}"
+                    ax.text(r["vs_sklearn"], p, f" {value} {r['unit']}",
+                            va="center", fontsize=7)
+        ax.axvline(1.0, color="0.3", linestyle="--", linewidth=0.8)
+        ax.set_yticks(y, contenders)
+        ax.set_xlim(0, 1.35 * max(r["vs_sklearn"] for r in mine))
+        ax.set_xlabel("time / scikit-learn's time (median)")
+        ax.set_title("\n".join(textwrap.wrap(mine[0]["title"], 42)), fontsize=9)
+    axes[0][0].legend(loc="lower right", fontsize=8)
+    fig.suptitle("skvanilla vs scikit-learn's MLPClassifier, same parameters, one process\n"
+                 + subtitle, fontsize=9)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

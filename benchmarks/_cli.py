@@ -1,0 +1,147 @@
+"""The command line: ``python -m benchmarks [options]``."""
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from benchmarks import _chart, _report, _torch
+from benchmarks._env import describe, environment
+from benchmarks._harness import contenders, run_workload
+from benchmarks._workloads import default_workloads
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DTYPES = {"float64": np.float64, "float32": np.float32}
+
+#: Sizes of ``--smoke``: every code path, in seconds, to show the harness still runs.
+SMOKE = dict(repeats=1, small_samples=300, small_epochs=1, large_samples=300,
+             large_epochs=1, predict_samples=500)
+
+
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _names(choices):
+    def parse(text):
+        names = [n.strip() for n in text.split(",") if n.strip()]
+        unknown = [n for n in names if n not in choices]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(
+                f"expected a comma-separated list of {', '.join(choices)}; got {text!r}"
+            )
+        return names
+    return parse
+
+
+def _sizes(text):
+    try:
+        sizes = tuple(int(s) for s in text.split(","))
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated positive layer sizes such as 256,256; got {text!r}"
+        )
+    return sizes
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Time skvanilla against scikit-learn's MLPClassifier (same parameters, "
+        "one process, alternating runs, medians), with the numpy GEMM floor and PyTorch.",
+    )
+    p.add_argument("--workloads", type=_names(("small", "large", "predict")),
+                   default=["small", "large", "predict"], help="default: all three")
+    p.add_argument("--dtypes", type=_names(tuple(DTYPES)), default=list(DTYPES),
+                   help="default: float64,float32")
+    p.add_argument("--repeats", type=_positive, default=3, help="timed runs per contender")
+    p.add_argument("--small-samples", type=_positive, default=1797,
+                   help="digits trained on by the small workload (at most 1797)")
+    p.add_argument("--small-epochs", type=_positive, default=20,
+                   help="epochs of each fit of the small workload (120 steps each on all digits)")
+    p.add_argument("--large-samples", type=_positive, default=60000)
+    p.add_argument("--large-epochs", type=_positive, default=1)
+    p.add_argument("--large-hidden", type=_sizes, default=(256, 256),
+                   help="hidden layers of the large and predict workloads")
+    p.add_argument("--predict-samples", type=_positive, default=100000)
+    p.add_argument("--threads", type=_positive, default=None,
+                   help="limit BLAS (and torch) to this many threads; default: as found")
+    p.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    p.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
+    p.add_argument("--out", type=Path, default=None,
+                   help=f"folder of results.json/.csv, table.txt, benchmark.png "
+                   f"(default: {RESULTS}, or a temporary folder with --smoke)")
+    p.add_argument("--chart", type=Path, default=None,
+                   help="path of the chart (default: OUT/benchmark.png)")
+    p.add_argument("--smoke", action="store_true",
+                   help="tiny sizes and one repeat: checks that the harness runs, "
+                   "measures nothing")
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    if args.smoke:
+        defaults = parser().parse_args([])
+        for key, value in SMOKE.items():
+            # Only the sizes left at their defaults shrink.
+            if getattr(args, key) == getattr(defaults, key):
+                setattr(args, key, value)
+    out = args.out or (Path(tempfile.mkdtemp(prefix="skvanilla-bench-")) if args.smoke
+                       else RESULTS)
+    out.mkdir(parents=True, exist_ok=True)
+    if args.threads is not None and not args.no_torch and _torch.available():
+        import torch
+
+        torch.set_num_threads(args.threads)
+    with threadpool_limits(limits=args.threads):
+        return _run(args, out)
+
+
+def _run(args, out):
+    env = environment(use_torch=not args.no_torch)
+    print(describe(env), flush=True)
+    workloads = default_workloads(
+        small_samples=args.small_samples, small_epochs=args.small_epochs,
+        large_samples=args.large_samples,
+        large_epochs=args.large_epochs, large_hidden=args.large_hidden,
+        predict_samples=args.predict_samples,
+    )
+    makers = contenders(use_torch=not args.no_torch)
+    rows = []
+    for name in args.workloads:
+        for dtype in args.dtypes:
+            rows += run_workload(workloads[name], DTYPES[dtype], makers, args.repeats,
+                                 memory=not args.no_memory,
+                                 log=lambda msg: print(msg, flush=True))
+    text = _report.table(rows)
+    print()
+    print(text)
+    settings = {k: (list(v) if isinstance(v, tuple) else v)
+                for k, v in vars(args).items() if k not in ("out", "chart")}
+    settings["loadavg_after"] = list(os.getloadavg())
+    _report.write_json(out / "results.json", env, settings, rows)
+    _report.write_csv(out / "results.csv", rows)
+    (out / "table.txt").write_text(describe(env) + "\n\n" + text + "\n")
+    written = [out / name for name in ("results.json", "results.csv", "table.txt")]
+    if _chart.available():
+        chart = args.chart or out / "benchmark.png"
+        chart.parent.mkdir(parents=True, exist_ok=True)
+        pool = env["threadpools"][0] if env["threadpools"] else {}
+        _chart.draw(rows, chart, subtitle=f"{env['cpu']}, {pool.get('internal_api')} "
+                    f"{pool.get('architecture')} kernel, {pool.get('num_threads')} threads")
+        written.append(chart)
+    else:
+        print("matplotlib is not installed (pip install -e '.[bench]'): no chart.",
+              file=sys.stderr)
+    print("\nwrote " + ", ".join(map(str, written)))
+    return 0

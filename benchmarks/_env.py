@@ -1,0 +1,81 @@
+"""What the numbers were measured on: versions, CPU, BLAS and threads."""
+
+import datetime
+import os
+import platform
+
+import numpy as np
+import sklearn
+from threadpoolctl import threadpool_info
+
+import skvanilla
+from benchmarks import _torch
+
+#: Environment variables that change which BLAS kernel runs, or on how many threads.
+BLAS_VARIABLES = (
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+)
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def environment(use_torch=True):
+    """A dict describing the machine and libraries, for the results file."""
+    torch_version, torch_threads = _torch.version_and_threads() if use_torch else (None, None)
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        # Other processes' load on a shared machine is what makes timings noisy.
+        "loadavg_1_5_15": list(os.getloadavg()),
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
+        "skvanilla": skvanilla.__version__,
+        "torch": torch_version,
+        "torch_threads": torch_threads,
+        "env": {name: os.environ.get(name) for name in BLAS_VARIABLES},
+        "threadpools": [
+            {key: pool.get(key) for key in
+             ("user_api", "internal_api", "prefix", "version", "architecture",
+              "threading_layer", "num_threads", "filepath")}
+            for pool in threadpool_info()
+        ],
+    }
+
+
+def describe(env):
+    """A few lines for the top of the printed table."""
+    torch = env["torch"] or "not timed (not installed, or --no-torch)"
+    lines = [
+        f"{env['date']}  {env['cpu']} ({env['cpu_count']} CPUs), {env['platform']}",
+        "load average before the run (1, 5, 15 min): "
+        + ", ".join(f"{x:.2f}" for x in env["loadavg_1_5_15"]),
+        f"python {env['python']}, numpy {env['numpy']}, scikit-learn {env['scikit-learn']}, "
+        f"skvanilla {env['skvanilla']}, torch {torch}"
+        + (f" ({env['torch_threads']} threads)" if env["torch"] else ""),
+    ]
+    for pool in env["threadpools"]:
+        lines.append(
+            f"threadpoolctl: {pool['internal_api']} {pool['version']} "
+            f"({pool['user_api']}), kernel {pool['architecture']}, "
+            f"{pool['num_threads']} threads, {pool['threading_layer']}: "
+            f"{os.path.basename(pool['filepath'] or '?')}"
+        )
+    set_vars = {k: v for k, v in env["env"].items() if v is not None}
+    lines.append(f"BLAS variables: {set_vars or 'none set'}")
+    return "\n".join(lines)

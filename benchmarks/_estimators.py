@@ -1,0 +1,46 @@
+"""The two estimators as contenders: a fit, or a predict_proba, ready to time."""
+
+import warnings
+
+from sklearn.exceptions import ConvergenceWarning
+
+
+def _fit(cls, workload, X, y, epochs=None):
+    params = workload.estimator_params(epochs)
+    est = cls(**params)
+    # Reaching max_iter is the point here: every contender runs the same epochs.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    if est.n_iter_ != params["max_iter"]:
+        raise RuntimeError(
+            f"{cls.__name__} ran {est.n_iter_} epochs instead of {params['max_iter']}; "
+            "the comparison would not be fair."
+        )
+    return est
+
+
+def estimator_runner(cls):
+    """A contender factory for an estimator class with MLPClassifier's parameters.
+
+    Parameters
+    ----------
+    cls : type
+        ``MLPClassifier`` or ``VanillaMLPClassifier``.
+
+    Returns
+    -------
+    callable
+        ``make(workload, X, y) -> run``: ``run()`` is the timed call (a
+        whole ``fit`` as a user makes it, or one ``predict_proba`` of a
+        network fitted here, untimed, for one epoch on ``fit_samples`` rows).
+    """
+
+    def make(workload, X, y):
+        if workload.task == "fit":
+            return lambda: _fit(cls, workload, X, y)
+        n = workload.fit_samples
+        est = _fit(cls, workload, X[:n], y[:n], epochs=1)
+        return lambda: est.predict_proba(X)
+
+    return make

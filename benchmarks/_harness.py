@@ -1,0 +1,85 @@
+"""Run the workloads: data, contenders, warm-up, alternating timings, memory."""
+
+import numpy as np
+from sklearn.neural_network import MLPClassifier
+
+from benchmarks import _torch
+from benchmarks._estimators import estimator_runner
+from benchmarks._floor import floor_runner
+from benchmarks._timing import median, peak_memory, time_alternating
+from benchmarks._workloads import make_data
+from skvanilla import VanillaMLPClassifier
+
+#: The reference every ratio is taken against.
+REFERENCE = "sklearn"
+FLOOR = "gemm floor"
+
+#: Rows of the warm-up run: enough for a few batches of every workload.
+WARMUP_ROWS = 1000
+
+
+def contenders(use_torch=True):
+    """Name to factory ``make(workload, X, y) -> run``, in table order."""
+    makers = {
+        "skvanilla": estimator_runner(VanillaMLPClassifier),
+        REFERENCE: estimator_runner(MLPClassifier),
+        FLOOR: floor_runner,
+    }
+    if use_torch and _torch.available():
+        makers["torch"] = _torch.torch_runner
+    return makers
+
+
+def run_workload(workload, dtype, makers, repeats, memory=True, log=print):
+    """Time one workload in one dtype; return one result dict per contender."""
+    X, y = make_data(workload, dtype)
+    # One short run each first: imports, first calls and lazily built state
+    # are not charged to the first timed repeat.
+    warm = workload.shrunk(WARMUP_ROWS)
+    for make in makers.values():
+        make(warm, X[:WARMUP_ROWS], y[:WARMUP_ROWS])()
+    runs = {name: make(workload, X, y) for name, make in makers.items()}
+    log(f"  {workload.name} {np.dtype(dtype).name}: {repeats} alternating repeats ...")
+    seconds = time_alternating(runs, repeats)
+    del runs
+    peaks = _peaks(workload, X, y, makers) if memory else {}
+    return _rows(workload, dtype, seconds, peaks)
+
+
+def _peaks(workload, X, y, makers):
+    """Peak memory of one call per contender that tracemalloc can see.
+
+    A fit is measured over one epoch: what it allocates per batch or per
+    epoch peaks within the first one.
+    """
+    once = workload.with_epochs(1) if workload.task == "fit" else workload
+    return {
+        name: peak_memory(make(once, X, y))
+        for name, make in makers.items()
+        if name != "torch"  # its tensors are allocated outside tracemalloc's sight
+    }
+
+
+def _rows(workload, dtype, seconds, peaks):
+    medians = {name: median(s) for name, s in seconds.items()}
+    rows = []
+    for name, values in seconds.items():
+        peak = peaks.get(name)
+        rows.append({
+            "workload": workload.name,
+            "title": workload.title,
+            "dtype": np.dtype(dtype).name,
+            "contender": name,
+            "unit": workload.unit,
+            "time": workload.per_unit(medians[name]),
+            "best": workload.per_unit(min(values)),
+            "times": [workload.per_unit(s) for s in values],
+            "vs_sklearn": medians[name] / medians[REFERENCE],
+            "x_floor": medians[name] / medians[FLOOR],
+            "peak_mib": None if peak is None else peak / 2**20,
+            "n_samples": workload.n_samples,
+            "epochs": workload.epochs if workload.task == "fit" else None,
+            "batch_size": workload.batch_size,
+            "hidden": list(workload.hidden),
+        })
+    return rows

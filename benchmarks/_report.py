@@ -1,0 +1,66 @@
+"""The results as a printed table, a JSON file and a CSV file."""
+
+import csv
+import json
+
+COLUMNS = ("workload", "dtype", "contender", "time", "unit", "vs sklearn", "x floor", "peak MiB")
+
+
+def _fmt_time(value, unit):
+    return f"{value:.1f}" if unit == "us/step" else f"{value:.3f}"
+
+
+def _fmt(value, spec):
+    return "n/a" if value is None else format(value, spec)
+
+
+def table(rows):
+    """The results as aligned text: one line per workload, dtype and contender.
+
+    ``vs sklearn`` and ``x floor`` are ratios of medians; ``peak MiB`` is
+    the peak of the call's allocations above the input data.
+    """
+    cells = [COLUMNS] + [
+        (
+            r["workload"], r["dtype"], r["contender"], _fmt_time(r["time"], r["unit"]),
+            r["unit"], f"{r['vs_sklearn']:.2f}", f"{r['x_floor']:.2f}",
+            _fmt(r["peak_mib"], ".1f"),
+        )
+        for r in rows
+    ]
+    widths = [max(len(str(row[i])) for row in cells) for i in range(len(COLUMNS))]
+    right = {3, 5, 6, 7}
+
+    def line(row):
+        return "  ".join(
+            str(c).rjust(w) if i in right else str(c).ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths))
+        ).rstrip()
+
+    out = [line(cells[0]), "  ".join("-" * w for w in widths)]
+    previous = None
+    for row in cells[1:]:
+        if previous is not None and row[:2] != previous[:2]:
+            out.append("")
+        out.append(line(row))
+        previous = row
+    return "\n".join(out)
+
+
+def write_json(path, env, settings, rows):
+    with open(path, "w") as f:
+        json.dump({"environment": env, "settings": settings, "results": rows}, f, indent=2)
+        f.write("\n")
+
+
+def write_csv(path, rows):
+    fields = [k for k in rows[0] if k not in ("times", "title")] + ["times"]
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({
+                **r,
+                "hidden": "-".join(map(str, r["hidden"])),
+                "times": " ".join(f"{t:.6g}" for t in r["times"]),
+            })

@@ -1,0 +1,90 @@
+"""PyTorch on the CPU as a contender, where it is installed (never required).
+
+A plain training loop with the same shapes, batch size, shuffling per epoch,
+SGD (momentum and Nesterov as the estimators), L2 penalty on the weights only
+and the epoch's loss accumulated as the estimators do; inference is one
+forward pass and a softmax over all rows.
+"""
+
+import importlib.util
+
+import numpy as np
+
+from benchmarks._workloads import SEED
+
+
+def available():
+    """Whether torch can be imported (without importing it)."""
+    return importlib.util.find_spec("torch") is not None
+
+
+def version_and_threads():
+    """``(version, intra-op threads)`` of torch, or ``(None, None)``."""
+    if not available():
+        return None, None
+    import torch
+
+    return torch.__version__, torch.get_num_threads()
+
+
+def _model(workload, n_features, dtype):
+    import torch
+
+    torch.manual_seed(SEED)
+    units = workload.layer_units(n_features)
+    layers = []
+    for a, b in zip(units[:-1], units[1:]):
+        layers += [torch.nn.Linear(a, b, dtype=dtype), torch.nn.ReLU()]
+    return torch.nn.Sequential(*layers[:-1])  # softmax lives in the loss
+
+
+def torch_runner(workload, X, y):
+    """``make(workload, X, y) -> run`` for PyTorch on the CPU."""
+    import torch
+
+    dtype = torch.float64 if X.dtype == np.float64 else torch.float32
+    # from_numpy shares memory: no copy of X is timed or made.
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(np.asarray(y, dtype=np.int64))
+    if workload.task == "predict":
+        model = _model(workload, X.shape[1], dtype).eval()
+
+        def predict():
+            with torch.inference_mode():
+                return torch.softmax(model(Xt), dim=1).numpy()
+
+        return predict
+    return lambda: _train(workload, Xt, yt, dtype)
+
+
+def _train(workload, Xt, yt, dtype):
+    import torch
+    import torch.nn.functional as F
+
+    model = _model(workload, Xt.shape[1], dtype)
+    weights = [p for p in model.parameters() if p.ndim == 2]
+    biases = [p for p in model.parameters() if p.ndim == 1]
+    batch = workload.batch_size
+    # The estimators' penalty alpha / (2 n_batch) ||W||^2 has gradient
+    # (alpha / n_batch) W: torch's weight decay with that coefficient.
+    optimizer = torch.optim.SGD(
+        [
+            {"params": weights, "weight_decay": workload.alpha / batch},
+            {"params": biases, "weight_decay": 0.0},
+        ],
+        lr=workload.learning_rate,
+        momentum=workload.momentum,
+        nesterov=workload.momentum > 0,
+    )
+    generator = torch.Generator().manual_seed(SEED)
+    n = Xt.shape[0]
+    for _ in range(workload.epochs):
+        order = torch.randperm(n, generator=generator)
+        total = 0.0
+        for start in range(0, n, batch):
+            rows = order[start : start + batch]
+            optimizer.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(model(Xt[rows]), yt[rows])
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(rows)
+    return total / n
