@@ -1,30 +1,340 @@
-"""The command line: ``python -m skvanilla`` or ``skvanilla``."""
+"""The command line: ``python -m skvanilla`` or ``skvanilla``.
+
+Three jobs:
+
+- no command: the seed post's digits experiment;
+- ``train DATA``: fit a classifier on a CSV file or a built-in dataset,
+  optionally cross-validate it and save it;
+- ``predict MODEL DATA``: write predictions (or probabilities) as CSV.
+
+Bad input ends with one line on stderr and a non-zero exit status, never a
+traceback.
+"""
 
 import argparse
+import os
 import sys
+import time
 import warnings
 
+from sklearn.base import clone
+from sklearn.model_selection import cross_val_score
 
-def main(argv=None):
-    """Run the command line; returns the exit status.
+from . import _cli_io as io
+from ._classifier import VanillaMLPClassifier
 
-    With no arguments, runs the seed post's digits experiment and prints
-    its classification report, training and held-out accuracy and fit time.
-    """
-    parser = argparse.ArgumentParser(
+#: Exit status for bad input found after the options were parsed; argparse
+#: uses 2 for bad options.
+EXIT_BAD_INPUT = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, with a pointer to --help."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+# ---------------------------------------------------------------------------
+# Option values
+# ---------------------------------------------------------------------------
+
+
+def _positive_ints(text):
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected positive integers separated by commas, such as 64,32; got {text!r}"
+        )
+    return sizes
+
+
+def _names(text):
+    """One name, or a comma-separated list of names (one per hidden layer)."""
+    parts = [part.strip() for part in text.split(",")]
+    return parts[0] if len(parts) == 1 else parts
+
+
+def _int_or_auto(text):
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer or 'auto'; got {text!r}") from None
+
+
+def _class_weight(text):
+    """``balanced``, or ``LABEL:WEIGHT`` pairs separated by commas."""
+    if text == "balanced":
+        return text
+    weights = {}
+    for pair in text.split(","):
+        label, sep, weight = pair.rpartition(":")
+        try:
+            weights[_label(label.strip())] = float(weight)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise argparse.ArgumentTypeError(
+                f"expected 'balanced' or LABEL:WEIGHT pairs such as 0:1,1:5; got {text!r}"
+            )
+    return weights
+
+
+def _label(text):
+    # Labels read from a CSV file are integers when they look like integers.
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def _at_least_two(text):
+    try:
+        k = int(text)
+    except ValueError:
+        k = 0
+    if k < 2:
+        raise argparse.ArgumentTypeError(f"expected an integer of at least 2; got {text!r}")
+    return k
+
+
+#: (option, metavar, estimator parameter, value type, help).  Every option defaults
+#: to the estimator's own default, so only what the user gives is passed on.
+ESTIMATOR_OPTIONS = [
+    ("--hidden", "SIZES", "hidden_layer_sizes", _positive_ints,
+     "units of each hidden layer, comma-separated (default 100)"),
+    ("--activation", "NAME", "activation", _names,
+     "hidden activation, or one per hidden layer, comma-separated (default relu)"),
+    ("--solver", "NAME", "solver", str, "lbfgs, sgd or adam (default adam)"),
+    ("--alpha", "X", "alpha", float, "L2 penalty (default 0.0001)"),
+    ("--batch-size", "N", "batch_size", _int_or_auto, "mini-batch size, or auto (default auto)"),
+    ("--learning-rate", "NAME", "learning_rate", str,
+     "schedule of sgd: constant, invscaling or adaptive (default constant)"),
+    ("--learning-rate-init", "X", "learning_rate_init", float,
+     "step size of sgd and adam (default 0.001)"),
+    ("--max-iter", "N", "max_iter", int, "epochs, or lbfgs iterations (default 200)"),
+    ("--tol", "X", "tol", float, "improvement that counts as progress (default 0.0001)"),
+    ("--n-iter-no-change", "N", "n_iter_no_change", int,
+     "epochs without progress before stopping (default 10)"),
+    ("--momentum", "X", "momentum", float, "momentum of sgd (default 0.9)"),
+    ("--validation-fraction", "X", "validation_fraction", float,
+     "share held out for early stopping (default 0.1)"),
+    ("--loss", "NAME", "loss", str, "log_loss or squared_error (default log_loss)"),
+    ("--out-activation", "NAME", "out_activation", str,
+     "output units: auto, softmax or logistic (default auto)"),
+    ("--class-weight", "WEIGHTS", "class_weight", _class_weight,
+     "balanced, or LABEL:WEIGHT pairs such as 0:1,1:5 (default none)"),
+    ("--dropout", "X", "dropout", float,
+     "share of hidden units dropped while training (default 0)"),
+    ("--scoring", "NAME", "scoring", str,
+     "what early stopping watches: loss, or a scikit-learn scorer name (default accuracy)"),
+]
+
+
+def _build_parser():
+    parser = _Parser(
         prog="skvanilla",
-        description="Train the seed post's digits network with skvanilla and report on it.",
+        description=(
+            "Train and use skvanilla's multi-layer perceptron classifier. "
+            "With no command, run the seed post's digits experiment and report on it."
+        ),
     )
-    parser.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--random-state", metavar="N", dest="seed", type=int, default=0,
+        help="seed of the experiment (default 0)",
+    )
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
 
+    train = commands.add_parser(
+        "train",
+        help="fit a classifier to a CSV file or a built-in dataset",
+        description=(
+            "Fit a VanillaMLPClassifier to DATA and report its training accuracy; "
+            "optionally cross-validate it and save it."
+        ),
+    )
+    train.add_argument(
+        "data", metavar="DATA",
+        help="a CSV file with a header row, or digits, iris, wine or breast_cancer",
+    )
+    train.add_argument(
+        "--target", metavar="COLUMN",
+        help="the column of class labels (required for a CSV file; 'target' for a built-in)",
+    )
+    train.add_argument(
+        "--drop", metavar="COLUMN", action="append", default=[],
+        help="a column that is not a feature (repeat for several)",
+    )
+    model = train.add_argument_group("model", "the estimator's parameters")
+    for option, metavar, param, kind, text in ESTIMATOR_OPTIONS:
+        model.add_argument(
+            option, metavar=metavar, dest=param, type=kind, default=None, help=text
+        )
+    model.add_argument(
+        "--early-stopping", dest="early_stopping", action="store_true", default=None,
+        help="hold out a validation set and stop when its score stops improving",
+    )
+    model.add_argument(
+        "--random-state", metavar="N", dest="random_state", type=int, default=0,
+        help="seed of the weights, shuffling and splits (default 0)",
+    )
+    train.add_argument(
+        "--cv", metavar="K", type=_at_least_two,
+        help="also report the accuracy of K-fold cross-validation",
+    )
+    train.add_argument("--verbose", action="store_true", help="print the loss of every epoch")
+    train.add_argument(
+        "--out", metavar="FILE", help="save the fitted model to FILE (skops format, .skops)"
+    )
+
+    predict = commands.add_parser(
+        "predict",
+        help="predict with a saved model, as CSV on stdout",
+        description=(
+            "Load a model saved by 'skvanilla train --out' and write one prediction "
+            "per row of DATA as CSV to stdout."
+        ),
+    )
+    predict.add_argument("model", metavar="MODEL", help="a model file saved by train --out")
+    predict.add_argument(
+        "data", metavar="DATA",
+        help="a CSV file with a header row, or digits, iris, wine or breast_cancer",
+    )
+    predict.add_argument(
+        "--proba", action="store_true",
+        help="write the probability of each class instead of the predicted class",
+    )
+    predict.add_argument(
+        "--drop", metavar="COLUMN", action="append", default=[],
+        help="a column that is not a feature, such as the labels (repeat for several)",
+    )
+    return parser
+
+
+# ---------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------
+
+
+def _run_experiment(args):
     from ._experiment import run_seed_experiment
 
     with warnings.catch_warnings():
         # 100 epochs is the experiment's budget, not a failure to converge.
         warnings.simplefilter("ignore", category=UserWarning)
-        report, _ = run_seed_experiment(random_state=args.random_state)
+        report, _ = run_seed_experiment(random_state=args.seed)
     print(report)
+
+
+def _estimator(args):
+    given = {param: getattr(args, param) for _, _, param, _, _ in ESTIMATOR_OPTIONS}
+    given["early_stopping"] = args.early_stopping
+    params = {name: value for name, value in given.items() if value is not None}
+    unknown = sorted(set(params) - set(VanillaMLPClassifier().get_params()))
+    if unknown:
+        raise io.CLIError(
+            f"this version of VanillaMLPClassifier has no parameter {unknown[0]!r}"
+        )
+    return VanillaMLPClassifier(random_state=args.random_state, verbose=args.verbose, **params)
+
+
+def _train(args):
+    clf = _estimator(args)
+    if args.out:
+        io.check_writable(args.out)
+    table = io.read_table(args.data)
+    target = args.target
+    if target is None:
+        if not table.builtin:
+            raise io.CLIError(
+                f"{args.data}: name the label column with --target COLUMN "
+                f"(columns: {io._shorten(table.columns)})"
+            )
+        target = io.BUILTIN_TARGET
+    X, y, names = io.features_and_target(table, target, args.drop)
+    print(f"data: {args.data}, {X.shape[0]} rows, {X.shape[1]} features, "
+          f"{len(set(y.tolist()))} classes in {target!r}")
+    print("model:", " ".join(repr(clf).split()))
+    if args.cv:
+        quiet = clone(clf).set_params(verbose=False)
+        # error_score="raise": a bad parameter is the user's to hear about,
+        # not a fold score of nan.
+        scores = cross_val_score(quiet, X, y, cv=args.cv, error_score="raise")
+        print(f"cross-validated accuracy ({args.cv} folds): "
+              f"{scores.mean():.4f} +/- {scores.std():.4f}")
+    start = time.perf_counter()
+    clf.fit(X, y)
+    seconds = time.perf_counter() - start
+    print(f"training accuracy: {clf.score(X, y):.4f} after {clf.n_iter_} iterations, "
+          f"loss {clf.loss_:.6g}")
+    print(f"fit time: {seconds:.2f} s")
+    if args.out:
+        io.save_model(clf, args.out)
+        print(f"saved: {args.out}")
+
+
+def _predict(args):
+    model = io.load_model(args.model, VanillaMLPClassifier)
+    X = io.features(io.read_table(args.data), model.n_features_in_, args.drop)
+    if args.proba:
+        header = [str(c) for c in model.classes_]
+        rows = ([f"{p:.6g}" for p in row] for row in model.predict_proba(X))
+    else:
+        predictions = model.predict(X)
+        if predictions.ndim == 1:
+            header, rows = ["prediction"], ([p] for p in predictions.tolist())
+        else:
+            header, rows = [str(c) for c in model.classes_], predictions.tolist()
+    io.write_csv(sys.stdout, header, rows)
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    text = " ".join(str(message).split())
+    print(f"skvanilla: warning: {category.__name__}: {text}", file=sys.stderr)
+
+
+def main(argv=None):
+    """Run the command line; returns the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments after the program name; ``sys.argv[1:]`` if None.
+
+    Returns
+    -------
+    int
+        0 on success, 1 for bad data or model files, 2 for bad options.
+    """
+    args = _build_parser().parse_args(argv)
+    command = {None: _run_experiment, "train": _train, "predict": _predict}[args.command]
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warning
+        try:
+            command(args)
+        except Exception as exc:
+            # The estimator reports bad parameters and labels as ValueError
+            # or TypeError; those and our own CLIError are the user's input.
+            if not isinstance(exc, (io.CLIError, ValueError, TypeError)):
+                raise
+            text = " ".join(str(exc).split())
+            print(f"skvanilla {args.command or ''}: error: {text}".replace(" :", ":"),
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except KeyboardInterrupt:
+            print("skvanilla: interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:
+            # The reader of stdout (``| head``, say) has gone: stop quietly, and
+            # point stdout at devnull so that the interpreter's final flush does
+            # not fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     return 0
 
 

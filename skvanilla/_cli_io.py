@@ -1,0 +1,313 @@
+"""What the command line reads and writes: tables of data, and model files.
+
+A table is a CSV file with a header row, or one of the datasets that ship
+with scikit-learn.  Every problem with the user's input is raised as
+:class:`CLIError`, whose message is one line that names the file, column or
+row at fault; the command line prints it and exits non-zero.
+
+Only the standard library, numpy and scikit-learn are needed to read data;
+skops is imported when a model is saved or loaded.
+"""
+
+import csv
+import os
+import zipfile
+from typing import NamedTuple
+
+import numpy as np
+from sklearn import datasets
+
+#: Datasets that ship with scikit-learn and may stand for a CSV file.
+BUILTIN_DATASETS = {
+    "digits": datasets.load_digits,
+    "iris": datasets.load_iris,
+    "wine": datasets.load_wine,
+    "breast_cancer": datasets.load_breast_cancer,
+}
+
+#: The name of the label column of a built-in dataset.
+BUILTIN_TARGET = "target"
+
+
+class CLIError(Exception):
+    """Bad input to the command line, described in one line."""
+
+
+class Table(NamedTuple):
+    """Named columns of equal length.
+
+    ``cells`` holds strings for a CSV file and numbers for a built-in
+    dataset; :func:`numeric_columns` turns either into a float matrix.
+    """
+
+    source: str
+    columns: list
+    cells: np.ndarray
+    builtin: bool
+
+
+def _shorten(names, limit=8):
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+
+
+def read_table(source):
+    """Read a CSV file, or load a built-in dataset by name.
+
+    A file of that name wins over a built-in dataset.
+
+    Parameters
+    ----------
+    source : str
+        A path to a CSV file with a header row, or one of
+        ``digits``, ``iris``, ``wine``, ``breast_cancer``.
+
+    Returns
+    -------
+    Table
+
+    Examples
+    --------
+    >>> table = read_table("iris")
+    >>> table.cells.shape, table.columns[-1]
+    ((150, 5), 'target')
+    """
+    if os.path.isfile(source):
+        return _read_csv(source)
+    if source in BUILTIN_DATASETS:
+        bunch = BUILTIN_DATASETS[source]()
+        cells = np.column_stack([bunch.data, bunch.target])
+        return Table(source, [*map(str, bunch.feature_names), BUILTIN_TARGET], cells, True)
+    if os.path.exists(source):
+        raise CLIError(f"{source}: not a file")
+    raise CLIError(
+        f"{source}: no such file, and not a built-in dataset "
+        f"({', '.join(BUILTIN_DATASETS)})"
+    )
+
+
+def _read_csv(path):
+    try:
+        # utf-8-sig: spreadsheets often start their CSV files with a byte-order mark.
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.reader(f))
+    except UnicodeDecodeError:
+        raise CLIError(f"{path}: not a UTF-8 text file; expected a CSV file") from None
+    except csv.Error as exc:
+        raise CLIError(f"{path}: not a readable CSV file ({exc})") from None
+    except OSError as exc:
+        raise CLIError(f"{path}: cannot be read ({exc.strerror})") from None
+    rows = [row for row in rows if row]  # a trailing blank line is not a row
+    if not rows:
+        raise CLIError(f"{path}: empty file; expected a header row and data rows")
+    header, body = [name.strip() for name in rows[0]], rows[1:]
+    if not body:
+        raise CLIError(f"{path}: has a header but no data rows")
+    duplicates = sorted({name for name in header if header.count(name) > 1})
+    if duplicates:
+        raise CLIError(f"{path}: duplicate column names {_shorten(duplicates)}")
+    for line, row in enumerate(body, start=2):
+        if len(row) != len(header):
+            raise CLIError(
+                f"{path}: line {line} has {len(row)} fields but the header has {len(header)}"
+            )
+    return Table(path, header, np.array(body, dtype=str), False)
+
+
+def column_index(table, name):
+    """The position of column ``name``, or a :class:`CLIError` listing the columns."""
+    if name not in table.columns:
+        raise CLIError(
+            f"{table.source}: no column {name!r}; its columns are {_shorten(table.columns)}"
+        )
+    return table.columns.index(name)
+
+
+def numeric_columns(table, indices):
+    """The columns at ``indices`` as a float matrix of shape (n_rows, len(indices)).
+
+    Raises
+    ------
+    CLIError
+        Naming the first column that holds a value that is not a number, and
+        the row and value.
+    """
+    out = np.empty((table.cells.shape[0], len(indices)))
+    for j, index in enumerate(indices):
+        column = table.cells[:, index]
+        if table.builtin:
+            out[:, j] = column
+            continue
+        column = np.char.strip(column)
+        try:
+            out[:, j] = column.astype(np.float64)
+        except ValueError:
+            row = next(i for i, v in enumerate(column) if not _is_number(v))
+            raise CLIError(
+                f"{table.source}: feature column {table.columns[index]!r} is not numeric "
+                f"(line {row + 2}: {str(column[row])!r}); "
+                "drop it with --drop or encode it as numbers"
+            ) from None
+    return out
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def labels(table, index):
+    """The labels in column ``index``: integers when every one is a whole number.
+
+    Integer labels keep their numeric order in ``classes_`` (``2`` before
+    ``10``); anything else is kept as text.
+    """
+    column = table.cells[:, index]
+    if table.builtin:
+        return column.astype(np.int64)
+    column = np.char.strip(column)
+    try:
+        return column.astype(np.int64)
+    except ValueError:
+        return column
+
+
+def features_and_target(table, target, drop=()):
+    """Split a table into a feature matrix and labels.
+
+    Parameters
+    ----------
+    table : Table
+    target : str
+        The label column.
+    drop : sequence of str
+        Columns that are neither features nor labels (identifiers, say).
+
+    Returns
+    -------
+    X : ndarray of shape (n_rows, n_features)
+    y : ndarray of shape (n_rows,)
+    feature_names : list of str
+
+    Examples
+    --------
+    >>> X, y, names = features_and_target(read_table("wine"), "target")
+    >>> X.shape, sorted(set(y.tolist())), len(names)
+    ((178, 13), [0, 1, 2], 13)
+    """
+    target_index = column_index(table, target)
+    left_out = {target_index, *(column_index(table, name) for name in drop)}
+    indices = [i for i in range(len(table.columns)) if i not in left_out]
+    if not indices:
+        raise CLIError(f"{table.source}: no feature columns are left besides {target!r}")
+    X = numeric_columns(table, indices)
+    return X, labels(table, target_index), [table.columns[i] for i in indices]
+
+
+def features(table, n_features, drop=()):
+    """The feature matrix for a model trained on ``n_features`` columns.
+
+    A built-in dataset's label column is left out; any other column that is
+    not a feature must be named in ``drop``.
+    """
+    left_out = {column_index(table, name) for name in drop}
+    if table.builtin:
+        left_out.add(table.columns.index(BUILTIN_TARGET))
+    indices = [i for i in range(len(table.columns)) if i not in left_out]
+    if len(indices) != n_features:
+        hint = " (leave out label or identifier columns with --drop COLUMN)"
+        raise CLIError(
+            f"{table.source}: has {len(indices)} feature columns but the model was trained "
+            f"on {n_features}" + (hint if len(indices) > n_features else "")
+        )
+    return numeric_columns(table, indices)
+
+
+# ---------------------------------------------------------------------------
+# Model files
+# ---------------------------------------------------------------------------
+
+
+def _skops_io():
+    try:
+        import skops.io
+    except ImportError:
+        raise CLIError(
+            "model files are written with skops, which is not installed; "
+            "install it with: pip install 'skvanilla[persist]'"
+        ) from None
+    return skops.io
+
+
+def check_writable(path):
+    """Fail before training, not after, if the model cannot be saved to ``path``."""
+    _skops_io()
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise CLIError(f"{path}: cannot save the model there, no directory {directory!r}")
+    if os.path.isdir(path):
+        raise CLIError(f"{path}: is a directory; give a file name such as model.skops")
+
+
+def save_model(model, path):
+    """Write ``model`` to ``path`` in skops' format."""
+    try:
+        _skops_io().dump(model, path)
+    except OSError as exc:
+        raise CLIError(f"{path}: cannot write the model ({exc.strerror})") from None
+
+
+def load_model(path, model_class):
+    """Load a fitted model of ``model_class`` from a skops file, trusting nothing else.
+
+    The file lists the types it needs; any that are not skvanilla's own are
+    refused before anything is built, so a crafted file cannot make the
+    loader construct foreign objects.
+
+    Parameters
+    ----------
+    path : str
+    model_class : type
+        The class the loaded object must be an instance of.
+
+    Returns
+    -------
+    model : model_class
+    """
+    sio = _skops_io()
+    if not os.path.isfile(path):
+        raise CLIError(f"{path}: no such model file")
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except (zipfile.BadZipFile, KeyError, ValueError):
+        raise CLIError(
+            f"{path}: not a model file (expected one saved by 'skvanilla train --out')"
+        ) from None
+    foreign = [name for name in untrusted if name.split(".")[0] != "skvanilla"]
+    if foreign:
+        raise CLIError(
+            f"{path}: refusing to load types that are not skvanilla's: {_shorten(foreign)}"
+        )
+    try:
+        model = sio.load(path, trusted=untrusted)
+    # The file's contents are outside our control: whatever fails while they
+    # are rebuilt is a bad file, reported as such rather than as a crash.
+    except Exception as exc:
+        raise CLIError(f"{path}: the model file is damaged or not skvanilla's ({exc})") from None
+    if not isinstance(model, model_class):
+        raise CLIError(
+            f"{path}: holds a {type(model).__name__}, not a {model_class.__name__}"
+        )
+    if not hasattr(model, "coefs_"):
+        raise CLIError(f"{path}: holds a {model_class.__name__} that was never fitted")
+    return model
+
+
+def write_csv(stream, header, rows):
+    """Write a header and rows as CSV to ``stream``."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)

@@ -1,0 +1,275 @@
+"""The command line: its commands, their output, and one-line errors on bad input."""
+
+import csv
+import io
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+
+from skvanilla import VanillaMLPClassifier
+from skvanilla._cli import _class_weight, main
+
+
+def run(capsys, *argv):
+    """Run the command line in-process; return (status, stdout, stderr)."""
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def read_csv(text):
+    rows = list(csv.reader(io.StringIO(text)))
+    return rows[0], rows[1:]
+
+
+@pytest.fixture
+def iris_csv(tmp_path):
+    """Iris as a CSV file with an id column and text labels."""
+    X, y = load_iris(return_X_y=True)
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    path = tmp_path / "iris.csv"
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "sepal_length", "sepal_width", "petal_length", "petal_width",
+                         "species"])
+        for i, (row, label) in enumerate(zip(X, names)):
+            writer.writerow([i, *row, label])
+    return path
+
+
+# ---------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [[], ["train"], ["predict"]])
+def test_help_on_every_command(capsys, command):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*command, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: skvanilla {' '.join(command)}".rstrip())
+
+
+def test_no_arguments_runs_the_seed_experiment(capsys):
+    status, out, _ = run(capsys)
+    assert status == 0
+    assert "precision" in out and "recall" in out  # the classification report
+    train = float(re.search(r"training accuracy: ([0-9.]+)", out).group(1))
+    held_out = float(re.search(r"held-out accuracy: ([0-9.]+)", out).group(1))
+    assert train > 0.95 and held_out > 0.9
+    assert re.search(r"fit time: [0-9.]+ s", out)
+
+
+def test_train_builtin_with_cross_validation(capsys):
+    status, out, _ = run(
+        capsys, "train", "iris", "--hidden", "10", "--solver", "lbfgs", "--max-iter", "300",
+        "--cv", "3",
+    )
+    assert status == 0
+    assert "150 rows, 4 features, 3 classes" in out
+    assert "hidden_layer_sizes=(10,)" in out and "solver='lbfgs'" in out
+    cv = float(re.search(r"accuracy \(3 folds\): ([0-9.]+)", out).group(1))
+    assert cv > 0.85
+    assert float(re.search(r"training accuracy: ([0-9.]+)", out).group(1)) > 0.9
+
+
+def test_train_verbose_prints_every_epoch(capsys):
+    status, out, _ = run(
+        capsys, "train", "wine", "--solver", "sgd", "--max-iter", "4", "--verbose"
+    )
+    assert status == 0
+    epochs = re.findall(r"^Iteration (\d+), loss", out, flags=re.MULTILINE)
+    assert epochs == ["1", "2", "3", "4"]
+
+
+def test_warnings_are_one_line_and_not_errors(capsys):
+    status, _, err = run(capsys, "train", "iris", "--solver", "sgd", "--max-iter", "2")
+    assert status == 0
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("skvanilla: warning: ConvergenceWarning")
+
+
+def test_estimator_options_reach_the_estimator(capsys):
+    status, out, _ = run(
+        capsys, "train", "iris", "--hidden", "6,4", "--activation", "tanh", "--alpha", "0.5",
+        "--batch-size", "32", "--learning-rate-init", "0.01", "--max-iter", "30",
+        "--loss", "squared_error", "--out-activation", "logistic", "--early-stopping",
+        "--random-state", "3",
+    )
+    assert status == 0
+    model = out.splitlines()[1]
+    for expected in ["hidden_layer_sizes=(6, 4)", "activation='tanh'", "alpha=0.5",
+                     "batch_size=32", "learning_rate_init=0.01", "max_iter=30",
+                     "loss='squared_error'", "out_activation='logistic'",
+                     "early_stopping=True", "random_state=3"]:
+        assert expected in model
+
+
+def test_class_weight_option_parses_pairs():
+    assert _class_weight("balanced") == "balanced"
+    assert _class_weight("0:1,1:5.5") == {0: 1.0, 1: 5.5}
+    assert _class_weight("cat:2") == {"cat": 2.0}
+
+
+def test_train_save_predict_round_trip(capsys, tmp_path, iris_csv):
+    pytest.importorskip("skops")
+    model = tmp_path / "iris.skops"
+    status, out, _ = run(
+        capsys, "train", str(iris_csv), "--target", "species", "--drop", "id",
+        "--hidden", "8", "--solver", "lbfgs", "--max-iter", "200", "--out", str(model),
+    )
+    assert status == 0 and f"saved: {model}" in out
+
+    # The same fit in Python gives the predictions the file gives.
+    X, y = load_iris(return_X_y=True)
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    expected = VanillaMLPClassifier(
+        hidden_layer_sizes=(8,), solver="lbfgs", max_iter=200, random_state=0
+    ).fit(X, labels)
+
+    status, out, _ = run(capsys, "predict", str(model), str(iris_csv), "--drop", "id",
+                         "--drop", "species")
+    assert status == 0
+    header, rows = read_csv(out)
+    assert header == ["prediction"]
+    predicted = [row[0] for row in rows]
+    assert predicted == expected.predict(X).tolist()
+    assert np.mean(np.array(predicted) == labels) > 0.9
+
+    status, out, _ = run(capsys, "predict", str(model), str(iris_csv), "--proba",
+                         "--drop", "id", "--drop", "species")
+    assert status == 0
+    header, rows = read_csv(out)
+    assert header == ["setosa", "versicolor", "virginica"]
+    proba = np.array(rows, dtype=float)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(proba, expected.predict_proba(X), rtol=1e-5, atol=1e-6)
+    assert (np.array(header)[proba.argmax(axis=1)] == predicted).all()
+
+
+def test_predict_on_a_builtin_dataset_leaves_out_its_labels(capsys, tmp_path):
+    pytest.importorskip("skops")
+    model = tmp_path / "wine.skops"
+    assert run(capsys, "train", "wine", "--max-iter", "5", "--out", str(model))[0] == 0
+    status, out, _ = run(capsys, "predict", str(model), "wine")
+    assert status == 0
+    header, rows = read_csv(out)
+    assert header == ["prediction"] and len(rows) == 178
+    assert {row[0] for row in rows} <= {"0", "1", "2"}
+
+
+# ---------------------------------------------------------------------------
+# Bad input: one line on stderr, a non-zero status, no traceback
+# ---------------------------------------------------------------------------
+
+
+def assert_one_line_error(status, err, *fragments):
+    assert status != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "error" in lines[0] and "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_missing_data_file(capsys, tmp_path):
+    status, _, err = run(capsys, "train", str(tmp_path / "absent.csv"), "--target", "y")
+    assert_one_line_error(status, err, "absent.csv", "no such file")
+
+
+def test_missing_target_column(capsys, iris_csv):
+    status, _, err = run(capsys, "train", str(iris_csv), "--target", "colour")
+    assert_one_line_error(status, err, "no column 'colour'", "'species'")
+
+
+def test_csv_needs_a_target(capsys, iris_csv):
+    status, _, err = run(capsys, "train", str(iris_csv))
+    assert_one_line_error(status, err, "--target")
+
+
+def test_non_numeric_feature_column_is_named(capsys, iris_csv):
+    # Without --drop, the text labels are a feature column.
+    status, _, err = run(capsys, "train", str(iris_csv), "--target", "id")
+    assert_one_line_error(status, err, "'species' is not numeric", "'setosa'")
+
+
+def test_ragged_csv(capsys, tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b,y\n1,2,0\n3,1\n")
+    status, _, err = run(capsys, "train", str(path), "--target", "y")
+    assert_one_line_error(status, err, "line 3 has 2 fields")
+
+
+def test_bad_option_value(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "iris", "--hidden", "64,x"])
+    assert_one_line_error(exit_info.value.code, capsys.readouterr().err, "--hidden")
+
+
+def test_bad_parameter_value_from_the_estimator(capsys):
+    status, _, err = run(capsys, "train", "iris", "--solver", "newton")
+    assert_one_line_error(status, err, "'solver'", "newton")
+
+
+def test_model_file_missing(capsys, tmp_path):
+    pytest.importorskip("skops")
+    status, _, err = run(capsys, "predict", str(tmp_path / "none.skops"), "iris")
+    assert_one_line_error(status, err, "no such model file")
+
+
+def test_model_file_that_is_not_a_model(capsys, iris_csv):
+    pytest.importorskip("skops")
+    status, _, err = run(capsys, "predict", str(iris_csv), "iris")
+    assert_one_line_error(status, err, "not a model file")
+
+
+def test_model_file_of_another_estimator(capsys, tmp_path):
+    sio = pytest.importorskip("skops.io")
+    from sklearn.linear_model import LogisticRegression
+
+    path = tmp_path / "logistic.skops"
+    sio.dump(LogisticRegression(), path)
+    status, _, err = run(capsys, "predict", str(path), "iris")
+    assert_one_line_error(status, err, "LogisticRegression", "not a VanillaMLPClassifier")
+
+
+def test_model_file_with_foreign_types_is_refused(capsys, tmp_path):
+    sio = pytest.importorskip("skops.io")
+    from collections import Counter
+
+    path = tmp_path / "counter.skops"
+    sio.dump(Counter("abc"), path)
+    status, _, err = run(capsys, "predict", str(path), "iris")
+    assert_one_line_error(status, err, "refusing", "collections.Counter")
+
+
+def test_column_count_mismatch(capsys, tmp_path, iris_csv):
+    pytest.importorskip("skops")
+    model = tmp_path / "iris.skops"
+    assert run(capsys, "train", "iris", "--max-iter", "5", "--out", str(model))[0] == 0
+    # The id and species columns make six columns for a model of four features.
+    status, _, err = run(capsys, "predict", str(model), str(iris_csv))
+    assert_one_line_error(status, err, "6 feature columns", "trained on 4", "--drop")
+    status, _, err = run(capsys, "predict", str(model), "wine")
+    assert_one_line_error(status, err, "13 feature columns", "trained on 4")
+
+
+def test_unknown_command(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["fit", "iris"])
+    assert_one_line_error(exit_info.value.code, capsys.readouterr().err, "'fit'")
+
+
+def test_module_entry_point_in_a_subprocess(tmp_path):
+    # As a user runs it: no traceback reaches the terminal, only the one line.
+    result = subprocess.run(
+        [sys.executable, "-m", "skvanilla", "train", str(tmp_path / "x.csv"), "--target", "y"],
+        capture_output=True, text=True, check=False,
+    )
+    assert_one_line_error(result.returncode, result.stderr, "no such file")
+    assert result.stdout == ""
