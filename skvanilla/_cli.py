@@ -293,9 +293,20 @@ def _predict(args):
     io.write_csv(sys.stdout, header, rows)
 
 
-def _one_line_warning(message, category, filename, lineno, file=None, line=None):
-    text = " ".join(str(message).split())
-    print(f"skvanilla: warning: {category.__name__}: {text}", file=sys.stderr)
+def _one_line_warnings():
+    """A ``showwarning`` that prints each distinct warning once, on one line.
+
+    Cross-validation fits one model per fold, and each may warn alike.
+    """
+    seen = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = f"{category.__name__}: {' '.join(str(message).split())}"
+        if text not in seen:
+            seen.add(text)
+            print(f"skvanilla: warning: {text}", file=sys.stderr)
+
+    return show
 
 
 def main(argv=None):
@@ -314,27 +325,26 @@ def main(argv=None):
     args = _build_parser().parse_args(argv)
     command = {None: _run_experiment, "train": _train, "predict": _predict}[args.command]
     with warnings.catch_warnings():
-        warnings.showwarning = _one_line_warning
+        warnings.showwarning = _one_line_warnings()
         try:
             command(args)
-        except Exception as exc:
-            # The estimator reports bad parameters and labels as ValueError
-            # or TypeError; those and our own CLIError are the user's input.
-            if not isinstance(exc, (io.CLIError, ValueError, TypeError)):
-                raise
-            text = " ".join(str(exc).split())
-            print(f"skvanilla {args.command or ''}: error: {text}".replace(" :", ":"),
-                  file=sys.stderr)
-            return EXIT_BAD_INPUT
-        except KeyboardInterrupt:
-            print("skvanilla: interrupted", file=sys.stderr)
-            return 130
         except BrokenPipeError:
             # The reader of stdout (``| head``, say) has gone: stop quietly, and
             # point stdout at devnull so that the interpreter's final flush does
             # not fail again.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
+        except KeyboardInterrupt:
+            print("skvanilla: interrupted", file=sys.stderr)
+            return 130
+        except Exception as exc:
+            # The estimator reports bad parameters and labels as ValueError
+            # or TypeError; those and our own CLIError are the user's input.
+            if not isinstance(exc, (io.CLIError, ValueError, TypeError)):
+                raise
+            prog = " ".join(filter(None, ["skvanilla", args.command]))
+            print(f"{prog}: error: {' '.join(str(exc).split())}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     return 0
 
 

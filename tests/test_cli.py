@@ -273,3 +273,25 @@ def test_module_entry_point_in_a_subprocess(tmp_path):
     )
     assert_one_line_error(result.returncode, result.stderr, "no such file")
     assert result.stdout == ""
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    # As in ``skvanilla predict model data | head -1``.
+    pytest.importorskip("skops")
+    model = tmp_path / "digits.skops"
+    assert main(["train", "digits", "--max-iter", "2", "--out", str(model)]) == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "skvanilla", "predict", str(model), "digits", "--proba"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout.readline().startswith("0,1,2")
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 0
+    assert proc.stderr.read() == ""
+
+
+def test_repeated_warnings_are_printed_once(capsys):
+    status, _, err = run(capsys, "train", "iris", "--solver", "sgd", "--max-iter", "2",
+                         "--cv", "3")
+    assert status == 0
+    assert err.count("ConvergenceWarning") == 1
