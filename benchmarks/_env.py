@@ -58,6 +58,13 @@ def environment(use_torch=True):
     }
 
 
+def numpy_blas(env):
+    """The BLAS that numpy's matrix products call (scipy and torch may bring others)."""
+    blas = [p for p in env["threadpools"] if p["user_api"] == "blas"]
+    mine = [p for p in blas if "numpy" in (p["filepath"] or "")]
+    return (mine or blas or [{}])[0]
+
+
 def describe(env):
     """A few lines for the top of the printed table."""
     torch = env["torch"] or "not timed (not installed, or --no-torch)"
@@ -75,6 +82,7 @@ def describe(env):
             f"({pool['user_api']}), kernel {pool['architecture']}, "
             f"{pool['num_threads']} threads, {pool['threading_layer']}: "
             f"{os.path.basename(pool['filepath'] or '?')}"
+            + ("  <- numpy's" if pool is numpy_blas(env) else "")
         )
     set_vars = {k: v for k, v in env["env"].items() if v is not None}
     lines.append(f"BLAS variables: {set_vars or 'none set'}")
