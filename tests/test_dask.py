@@ -25,6 +25,7 @@ from threadpoolctl import threadpool_limits
 from skvanilla import VanillaMLPClassifier
 
 pytest.importorskip("dask_ml", reason="needs the extra: pip install skvanilla[distributed]")
+dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 psutil = pytest.importorskip("psutil")
@@ -56,13 +57,16 @@ def _tracker_pid():
 def client():
     """A two-process cluster on 127.0.0.1, closed (and checked closed) after the module."""
     before, tracker_before = set(_children()), _tracker_pid()
-    cluster = distributed.LocalCluster(
-        n_workers=2,
-        processes=True,
-        threads_per_worker=1,
-        host="127.0.0.1",
-        dashboard_address=None,
-    )
+    # The scheduler's active memory manager drops the extra copies of data sent to
+    # every worker, within seconds; the worker-kill test needs them kept.
+    with dask.config.set({"distributed.scheduler.active-memory-manager.start": False}):
+        cluster = distributed.LocalCluster(
+            n_workers=2,
+            processes=True,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
     client = distributed.Client(cluster)
     try:
         yield client
@@ -196,8 +200,9 @@ def test_search_survives_a_worker_killed_mid_search(client, digits):
         target=_kill_mid_search, args=(client, victim, pid, fits_before, report)
     )
     killer.start()
-    # The data goes to both workers before the search (broadcast): a copy held by one
-    # worker only dies with it, and no task can recompute data that was never a task.
+    # The data goes to both workers before the search (broadcast) and stays there (the
+    # fixture turned the active memory manager off): a copy held by one worker only
+    # dies with it, and no task can recompute data that was never a task.
     scatter = [X, y] + [a for fold in folds for a in fold]
     remote = _fit_on_cluster(_search(cv=folds, n_jobs=-1), X, y, scatter=scatter)
     finished_at = time.monotonic()
