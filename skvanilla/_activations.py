@@ -11,13 +11,16 @@ also give the log of those probabilities computed from ``Z`` directly
 (never ``log`` of a rounded probability), and the product of their Jacobian
 with a vector, which is what the chain rule needs at the output layer.
 
-Only numpy is imported here.
+Only numpy is imported here, and scipy's ``erf`` for the exact GELU (numpy
+has no error function; scipy comes with scikit-learn).
 """
 
+import math
 from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
+from scipy.special import erf
 
 
 class Activation(NamedTuple):
@@ -100,11 +103,115 @@ def relu_prime(Z, A):
     return (Z > 0).astype(Z.dtype)
 
 
+#: Slope of ``leaky_relu`` below zero.
+LEAKY_SLOPE = 0.01
+
+
+def leaky_relu(Z):
+    r"""Leaky ReLU, :math:`f(z) = z` for :math:`z > 0`, else :math:`0.01 z`."""
+    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
+
+
+def leaky_relu_prime(Z, A):
+    r""":math:`f'(z) = 1` for :math:`z > 0`, else :math:`0.01`."""
+    return np.where(Z > 0, 1.0, LEAKY_SLOPE).astype(Z.dtype, copy=False)
+
+
+def elu(Z):
+    r"""Exponential linear unit, :math:`f(z) = z` for :math:`z > 0`, else :math:`e^z - 1`.
+
+    ``expm1`` keeps :math:`e^z - 1` accurate near zero; its argument is
+    clipped at 0 so that the branch not taken cannot overflow.
+    """
+    return np.where(Z > 0, Z, np.expm1(np.minimum(Z, 0)))
+
+
+def elu_prime(Z, A):
+    r""":math:`f'(z) = 1` for :math:`z > 0`, else :math:`e^z = f(z) + 1`."""
+    return np.where(Z > 0, 1.0, A + 1.0).astype(Z.dtype, copy=False)
+
+
+# Python floats, so that float32 arrays stay float32.
+_SQRT2 = math.sqrt(2.0)
+_SQRT2PI = math.sqrt(2.0 * math.pi)
+
+
+def _erf_extended(X):
+    """erf in ``numpy.longdouble``, which scipy's erf does not take.
+
+    Uses the series :math:`\\operatorname{erf}(x) = \\frac{2}{\\sqrt\\pi} e^{-x^2}
+    \\sum_n \\frac{2^n x^{2n+1}}{1 \\cdot 3 \\cdots (2n+1)}`, whose terms share
+    the sign of ``x`` (no cancellation); beyond :math:`|x| = 6.5`,
+    :math:`\\operatorname{erf} = \\pm 1` to extended precision.  Only the
+    gradient check computes in extended precision.
+    """
+    R = np.clip(X, -6.5, 6.5)
+    term = R.copy()
+    total = R.copy()
+    for n in range(1, 400):
+        term = term * (2 * R * R) / (2 * n + 1)
+        total = total + term
+        if np.all(np.abs(term) <= np.finfo(X.dtype).eps * np.abs(total)):
+            break
+    inside = total * np.exp(-R * R) * (2 / np.sqrt(np.pi, dtype=X.dtype))
+    return np.where(np.abs(X) > 6.5, np.sign(X), inside)
+
+
+def _normal_cdf(Z):
+    """:math:`\\Phi(z) = \\frac12 (1 + \\operatorname{erf}(z / \\sqrt2))`."""
+    X = Z / _SQRT2
+    return 0.5 * (1.0 + (_erf_extended(X) if X.dtype == np.longdouble else erf(X)))
+
+
+def gelu(Z):
+    r"""Gaussian error linear unit, exact: :math:`f(z) = z \Phi(z)`.
+
+    :math:`\Phi(z) = \frac12 (1 + \operatorname{erf}(z / \sqrt2))` is the
+    standard normal distribution function (no tanh approximation).
+    """
+    return Z * _normal_cdf(Z)
+
+
+def gelu_prime(Z, A):
+    r""":math:`f'(z) = \Phi(z) + z \varphi(z)`, with :math:`\varphi` the normal density."""
+    cdf = _normal_cdf(Z)
+    # The density is exactly 0 in floating point beyond |z| = 40; clipping
+    # there keeps z * z from overflowing.
+    R = np.minimum(np.abs(Z), 40.0)
+    return cdf + Z * np.exp(-0.5 * R * R) / _SQRT2PI
+
+
+def softplus(Z):
+    r"""Softplus, :math:`f(z) = \log(1 + e^z)`, through ``logaddexp`` (no overflow)."""
+    return np.logaddexp(0.0, Z)
+
+
+def softplus_prime(Z, A):
+    r""":math:`f'(z) = \sigma(z)`."""
+    return logistic(Z)
+
+
+def silu(Z):
+    r"""Sigmoid linear unit (swish), :math:`f(z) = z \sigma(z)`."""
+    return Z * logistic(Z)
+
+
+def silu_prime(Z, A):
+    r""":math:`f'(z) = \sigma(z) (1 + z (1 - \sigma(z)))`."""
+    S = logistic(Z)
+    return S * (1.0 + Z * (1.0 - S))
+
+
 HIDDEN_ACTIVATIONS = {
     "identity": Activation(identity, identity_prime),
     "logistic": Activation(logistic, logistic_prime),
     "tanh": Activation(tanh, tanh_prime),
     "relu": Activation(relu, relu_prime),
+    "leaky_relu": Activation(leaky_relu, leaky_relu_prime),
+    "elu": Activation(elu, elu_prime),
+    "gelu": Activation(gelu, gelu_prime),
+    "softplus": Activation(softplus, softplus_prime),
+    "silu": Activation(silu, silu_prime),
 }
 
 

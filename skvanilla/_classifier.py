@@ -5,11 +5,12 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score
-from sklearn.model_selection import train_test_split
+from sklearn.metrics import accuracy_score, check_scoring
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
@@ -21,9 +22,11 @@ from sklearn.utils.validation import (
 
 from . import _labels
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._dropout import dropout_masks, sample_keys
 from ._losses import make_loss
 from ._network import Network, forward, init_params, loss_and_gradients
 from ._optimizers import SGD, Adam, minimize_lbfgs
+from ._split import weighted_split
 
 _TARGET_KINDS = {
     "binary": "binary",
@@ -38,7 +41,7 @@ def _is_stochastic(estimator):
     return True
 
 
-class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
+class VanillaMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """A multi-layer perceptron classifier, backpropagation written from scratch.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
@@ -50,8 +53,10 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
     ----------
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Units in each hidden layer.
-    activation : {"identity", "logistic", "tanh", "relu"}, default="relu"
-        Activation of the hidden layers.
+    activation : str or list of str, default="relu"
+        Activation of the hidden layers: "identity", "logistic", "tanh",
+        "relu", "leaky_relu" (slope 0.01), "elu", "gelu" (exact, with erf),
+        "softplus" or "silu"; or a list with one name per hidden layer.
     solver : {"lbfgs", "sgd", "adam"}, default="adam"
         Optimizer of the weights.
     alpha : float, default=0.0001
@@ -83,8 +88,9 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
     nesterovs_momentum : bool, default=True
         Use Nesterov's momentum with ``sgd``.
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data (stratified by class) and
-        stop when its accuracy stops improving; the best weights are kept.
+        Stop when the validation ``scoring`` stops improving, and keep the best
+        weights.  The validation set is ``X_val, y_val`` if given to ``fit``,
+        else ``validation_fraction`` of the data (of each class's weight).
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
     beta_1, beta_2 : float, default=0.9, 0.999
@@ -103,6 +109,25 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
         unit for binary ones, one per label for multilabel ones.
         ``"logistic"`` with multiclass targets is the seed's output layer,
         one sigmoid per class; its probabilities are normalised to sum to one.
+    class_weight : dict, list of dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``.
+        ``"balanced"`` gives class ``c`` the weight
+        ``W / (n_classes * W_c)``, where ``W`` and ``W_c`` are total sample
+        weights (counts, without ``sample_weight``); in ``partial_fit`` they
+        are the totals of each call's samples.  For multilabel targets:
+        ``"balanced"`` or one dict per label, ``{0: w0, 1: w1}``, and a
+        sample's weight is the product over its labels.
+    dropout : float in [0, 1), default=0.0
+        Probability of dropping each hidden unit during training (inverted
+        dropout: kept units are scaled by ``1 / (1 - dropout)``, so
+        prediction uses the whole network unchanged).  A sample's mask depends
+        on its values and the step, so repeated samples and weighted samples
+        stay equivalent.
+    scoring : None, "loss", str or callable, default=None
+        What early stopping maximises on the validation set: ``None`` is
+        accuracy (as MLPClassifier), ``"loss"`` the negated validation loss,
+        any other string a scikit-learn scorer name, and a callable is called
+        as ``scoring(estimator, X_val, y_val)``.
 
     Attributes
     ----------
@@ -119,9 +144,13 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
     loss_curve_ : list of float
         The objective after each epoch (after each ``lbfgs`` iteration).
     validation_scores_ : list of float or None
-        Validation accuracy after each epoch, with early stopping.
+        The ``scoring`` of the validation set after each epoch, whenever there
+        is a validation set (early stopping, or ``X_val`` given to ``fit``).
     best_validation_score_ : float or None
-        Best validation accuracy, with early stopping.
+        Best of ``validation_scores_``.
+    validation_loss_curve_ : list of float or None
+        The loss (without penalty) on the validation set after each epoch,
+        whenever there is a validation set.
     n_iter_ : int
         Epochs (or ``lbfgs`` iterations) run.
     t_ : int
@@ -156,7 +185,7 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS)), list, tuple],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -180,6 +209,9 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "loss": [StrOptions({"log_loss", "squared_error"})],
         "out_activation": [StrOptions({"auto", "softmax", "logistic"})],
+        "class_weight": [StrOptions({"balanced"}), dict, list, None],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "scoring": [str, callable, None],
     }
 
     def __init__(
@@ -210,6 +242,9 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
         max_fun=15000,
         loss="log_loss",
         out_activation="auto",
+        class_weight=None,
+        dropout=0.0,
+        scoring=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -236,13 +271,16 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
         self.max_fun = max_fun
         self.loss = loss
         self.out_activation = out_activation
+        self.class_weight = class_weight
+        self.dropout = dropout
+        self.scoring = scoring
 
     # ------------------------------------------------------------------
     # Fitting
     # ------------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the network to data.
 
         Parameters
@@ -253,19 +291,30 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
             Class labels, or a multilabel indicator matrix.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; the loss is their weighted mean.
+        X_val, y_val : array-like, default=None
+            A validation set of your choosing, used instead of holding out
+            ``validation_fraction`` of ``X``.  Its loss and score are recorded
+            every epoch; with ``early_stopping=True`` its score decides when
+            to stop.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation samples.
 
         Returns
         -------
         self : VanillaMLPClassifier
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        validation = (X_val, y_val, sample_weight_val)
+        return self._fit(X, y, sample_weight, incremental=False, validation=validation)
 
     @available_if(_is_stochastic)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over ``X``, continuing from the current weights.
 
-        Only with ``solver="sgd"`` or ``"adam"``.
+        Only with ``solver="sgd"`` or ``"adam"``.  Every sample given is
+        trained on: early stopping and its validation split apply to ``fit``
+        only, and ``class_weight="balanced"`` balances the classes of each
+        call's samples.
 
         Parameters
         ----------
@@ -280,32 +329,46 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : VanillaMLPClassifier
         """
-        if self.early_stopping:
-            raise ValueError("partial_fit does not support early_stopping=True")
         if classes is None and not hasattr(self, "classes_"):
             if type_of_target(y) != "multilabel-indicator":
                 raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
-    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation=None):
         X, Y, y, sample_weight = self._prepare_fit(X, y, sample_weight, incremental, classes)
+        train, validation = self._training_and_validation_sets(
+            X, Y, y, sample_weight, validation or (None, None, None), incremental
+        )
+        callbacks = self._init_callback_context(max_subtasks=1 if incremental else self.max_iter)
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        callbacks.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
         if self.solver == "lbfgs":
-            self._fit_lbfgs(X, Y, sample_weight)
+            self._fit_lbfgs(train, validation, callbacks)
         else:
-            self._fit_stochastic(X, Y, y, sample_weight, incremental)
+            self._fit_stochastic(train, validation, incremental, callbacks)
+        callbacks.call_on_fit_task_end(
+            estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
+        )
         return self
 
     def _prepare_fit(self, X, y, sample_weight, incremental, classes=None):
         """Validate the data, encode the labels and, on a first fit, draw the weights."""
         hidden = self._hidden_layer_sizes()
+        activations = self._hidden_activation_names(len(hidden))
+        if self.dropout > 0 and self.solver == "lbfgs":
+            raise ValueError(
+                "dropout needs a stochastic solver ('sgd' or 'adam'): it makes the "
+                "objective random, which L-BFGS's line searches cannot follow."
+            )
         first_pass = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
         X, y, sample_weight = self._validate_training_data(X, y, sample_weight, first_pass)
         if first_pass:
             self._set_classes(y, classes if incremental else None)
         Y = self._encode(y, X.dtype)
+        sample_weight = self._apply_class_weight(y, sample_weight, X.dtype)
         self._random_state = check_random_state(self.random_state)
         if first_pass:
-            self._initialize(X.shape[1], hidden, X.dtype)
+            self._initialize(X.shape[1], hidden, activations, X.dtype)
         return X, Y, y, sample_weight
 
     def _hidden_layer_sizes(self):
@@ -314,6 +377,24 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
         if not all(isinstance(s, Integral) and s > 0 for s in sizes):
             raise ValueError(f"hidden_layer_sizes must be positive integers, got {sizes}.")
         return sizes
+
+    def _hidden_activation_names(self, n_hidden):
+        """One activation name per hidden layer."""
+        if isinstance(self.activation, str):
+            return [self.activation] * n_hidden
+        names = list(self.activation)
+        unknown = [a for a in names if a not in HIDDEN_ACTIVATIONS]
+        if unknown:
+            raise ValueError(
+                f"activation has unknown names {unknown}; choose from "
+                f"{sorted(HIDDEN_ACTIVATIONS)}."
+            )
+        if len(names) != n_hidden:
+            raise ValueError(
+                f"activation lists {len(names)} names but hidden_layer_sizes has "
+                f"{n_hidden} hidden layers; give one name per hidden layer."
+            )
+        return names
 
     def _validate_training_data(self, X, y, sample_weight, reset):
         X, y = validate_data(
@@ -381,29 +462,177 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
                 )
         return _labels.one_hot(y, self.classes_, self._target_kind, self.n_outputs_, dtype)
 
-    def _initialize(self, n_features, hidden, dtype):
+    def _apply_class_weight(self, y, sample_weight, dtype):
+        """Multiply each sample's weight by its class's weight."""
+        class_weight = self.class_weight
+        if class_weight is None:
+            return sample_weight
+        if self._target_kind == "multilabel":
+            if isinstance(class_weight, dict):
+                raise ValueError(
+                    "For multilabel targets class_weight is 'balanced' or a list of one "
+                    "dict per label ({0: w0, 1: w1}), not a single dict."
+                )
+            # As scikit-learn's forests do for several outputs: the product of
+            # each label's class weights.
+            per_sample = compute_sample_weight(class_weight, y)
+        elif isinstance(class_weight, list):
+            raise ValueError("A list of class_weight dicts is for multilabel targets only.")
+        elif class_weight == "balanced":
+            per_sample = self._balanced_weights(y, sample_weight)
+        else:
+            weights = compute_class_weight(class_weight, classes=self.classes_, y=y)
+            per_sample = weights[np.searchsorted(self.classes_, y)]
+        per_sample = per_sample.astype(dtype)
+        return per_sample if sample_weight is None else per_sample * sample_weight
+
+    def _balanced_weights(self, y, sample_weight):
+        """``total / (n_classes_present * class_total)`` per sample, totals weighted.
+
+        Totals are sums of sample weights, so that a sample of weight 2 and
+        two copies of it are balanced alike; in ``partial_fit`` they are the
+        totals of the batch at hand.
+        """
+        index = np.searchsorted(self.classes_, y)
+        w = np.ones(len(y)) if sample_weight is None else sample_weight
+        totals = np.bincount(index, weights=w, minlength=len(self.classes_))
+        present = totals > 0
+        weights = np.zeros(len(self.classes_))
+        weights[present] = w.sum() / (present.sum() * totals[present])
+        return weights[index]
+
+    def _initialize(self, n_features, hidden, activations, dtype):
         layer_units = [n_features, *hidden, self.n_outputs_]
         self.n_layers_ = len(layer_units)
-        # Glorot's gain: 2 for logistic units, 6 otherwise.
-        factor = 2.0 if self.activation == "logistic" else 6.0
+        # Glorot's gain: 2 for logistic units, 6 otherwise.  The output layer
+        # takes the gain of the last hidden layer (with one activation name,
+        # MLPClassifier's choice for every layer).
+        per_layer = [*activations, *activations[-1:]] if activations else [self.activation]
+        if isinstance(self.activation, str):
+            per_layer = [self.activation] * (self.n_layers_ - 1)
+        gains = [2.0 if a == "logistic" else 6.0 for a in per_layer]
         self.coefs_, self.intercepts_ = init_params(
-            layer_units, [factor] * (self.n_layers_ - 1), self._random_state, dtype
+            layer_units, gains, self._random_state, dtype
         )
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
         self.best_loss_ = None if self.early_stopping else np.inf
-        self.validation_scores_ = [] if self.early_stopping else None
-        self.best_validation_score_ = -np.inf if self.early_stopping else None
+        self.validation_scores_ = None
+        self.validation_loss_curve_ = None
+        self.best_validation_score_ = None
         self._no_improvement_count = 0
+        self._dropout_seed = None
+        self._dropout_step = 0
         self.__dict__.pop("_optimizer", None)
 
     def _network(self):
-        activations = [HIDDEN_ACTIVATIONS[self.activation]] * (self.n_layers_ - 2)
+        names = self._hidden_activation_names(self.n_layers_ - 2)
         output = OUTPUT_ACTIVATIONS[self.out_activation_]
-        return Network(activations, output, make_loss(self.loss, self.out_activation_))
+        return Network(
+            [HIDDEN_ACTIVATIONS[a] for a in names],
+            output,
+            make_loss(self.loss, self.out_activation_),
+        )
 
-    def _fit_lbfgs(self, X, Y, sample_weight):
+    # ------------------------------------------------------------------
+    # The validation set
+    # ------------------------------------------------------------------
+
+    def _training_and_validation_sets(self, X, Y, y, sample_weight, given, incremental):
+        """Split off, or validate, the validation set; returns (train, validation).
+
+        ``train`` is ``(X, Y, y, sample_weight)`` and ``validation`` is
+        ``(X, Y, y, sample_weight)`` or ``None``.
+        """
+        X_val, y_val, sw_val = given
+        if (X_val is None) != (y_val is None):
+            raise ValueError("X_val and y_val must be given together.")
+        if X_val is not None:
+            X_val = validate_data(
+                self, X_val, accept_sparse=["csr", "csc"], dtype=X.dtype, reset=False
+            )
+            y_val = np.asarray(y_val)
+            if y_val.ndim == 2 and y_val.shape[1] == 1:
+                y_val = column_or_1d(y_val, warn=True)
+            if len(y_val) != X_val.shape[0]:
+                raise ValueError(
+                    f"X_val has {X_val.shape[0]} samples but y_val has {len(y_val)}."
+                )
+            if sw_val is not None:
+                sw_val = _check_sample_weight(
+                    sw_val, X_val, dtype=X.dtype, ensure_non_negative=True
+                )
+            Y_val = self._encode(y_val, X.dtype)
+            return (X, Y, y, sample_weight), (X_val, Y_val, y_val, sw_val)
+        if not self.early_stopping or self.solver == "lbfgs" or incremental:
+            return (X, Y, y, sample_weight), None
+        return self._split_validation(X, Y, y, sample_weight)
+
+    def _split_validation(self, X, Y, y, sample_weight):
+        """Hold out ``validation_fraction`` of each class's weight (see ``_split``)."""
+        seed = self._random_state.randint(np.iinfo(np.int32).max)
+        weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+        labels = None if self._target_kind == "multilabel" else y
+        held_out = weighted_split(
+            sample_keys(X, seed), labels, weights, self.validation_fraction
+        )
+        if weights[held_out].sum() <= 0 or weights[~held_out].sum() <= 0:
+            raise ValueError(
+                "The validation set is too small (or carries no weight). Increase "
+                "'validation_fraction' or the size of your dataset, or pass X_val, y_val."
+            )
+        train, val = np.flatnonzero(~held_out), np.flatnonzero(held_out)
+
+        def rows(a, index):
+            return None if a is None else a[index]
+
+        return (
+            tuple(rows(a, train) for a in (X, Y, y, sample_weight)),
+            tuple(rows(a, val) for a in (X, Y, y, sample_weight)),
+        )
+
+    def _validation_loss(self, X_val, Y_val, sw_val):
+        """Weighted mean per-sample loss on the validation set (no penalty)."""
+        Zs, As = forward(X_val, self.coefs_, self.intercepts_, self._network(), keep=False)
+        per_sample = self._network().loss.value(Y_val, Zs[-1], As[-1])
+        return float(np.average(per_sample, weights=sw_val))
+
+    def _validation_score(self, X_val, y_val, sw_val, loss):
+        if self.scoring is None:
+            return accuracy_score(y_val, self._predict(X_val), sample_weight=sw_val)
+        if self.scoring == "loss":
+            return -loss
+        scorer = check_scoring(self, scoring=self.scoring)
+        kwargs = {} if sw_val is None else {"sample_weight": sw_val}
+        return float(scorer(self, X_val, y_val, **kwargs))
+
+    def _record_validation(self, validation):
+        """Score the validation set; return True if the score improved by ``tol``."""
+        X_val, Y_val, y_val, sw_val = validation
+        with np.errstate(over="ignore"):
+            loss = self._validation_loss(X_val, Y_val, sw_val)
+        score = self._validation_score(X_val, y_val, sw_val, loss)
+        if self.validation_scores_ is None:
+            self.validation_scores_, self.validation_loss_curve_ = [], []
+            self.best_validation_score_ = -np.inf
+        self.validation_loss_curve_.append(loss)
+        self.validation_scores_.append(score)
+        if self.verbose:
+            print(f"Validation score: {score:f}, validation loss: {loss:.8f}")
+        improved = score >= self.best_validation_score_ + self.tol
+        if score > self.best_validation_score_:
+            self.best_validation_score_ = score
+            self._best_coefs = [c.copy() for c in self.coefs_]
+            self._best_intercepts = [b.copy() for b in self.intercepts_]
+        return improved
+
+    # ------------------------------------------------------------------
+    # Solvers
+    # ------------------------------------------------------------------
+
+    def _fit_lbfgs(self, train, validation, callbacks):
+        X, Y, y, sample_weight = train
         net, n_layers = self._network(), len(self.coefs_)
 
         def fun(params):
@@ -416,6 +645,10 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
             self.loss_curve_.append(float(loss))
             if self.verbose:
                 print(f"Iteration {len(self.loss_curve_)}, loss = {loss:.8f}")
+            self.coefs_, self.intercepts_ = params[:n_layers], params[n_layers:]
+            if validation is not None:
+                self._record_validation(validation)
+            self._epoch_callbacks(callbacks, train, begin=False)
 
         self.loss_curve_ = []
         with np.errstate(over="ignore", invalid="ignore"):
@@ -455,49 +688,27 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
             )
         return Adam(params, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
 
-    def _validation_split(self, X, Y, y, sample_weight):
-        """Hold out ``validation_fraction`` of the data, stratified by class."""
-        stratify = None
-        if self._target_kind != "multilabel":
-            _, counts = np.unique(y, return_counts=True)
-            # Stratify whenever every class can appear on both sides.
-            stratify = y if counts.min() >= 2 else None
-        arrays = [X, Y, y] + ([] if sample_weight is None else [sample_weight])
-        parts = train_test_split(
-            *arrays,
-            random_state=self._random_state,
-            test_size=self.validation_fraction,
-            stratify=stratify,
-        )
-        X_train, X_val, Y_train, _, _, y_val = parts[:6]
-        sw_train, sw_val = parts[6:] if sample_weight is not None else (None, None)
-        if X_val.shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset."
-            )
-        return (X_train, Y_train, sw_train), (X_val, y_val, sw_val)
-
-    def _fit_stochastic(self, X, Y, y, sample_weight, incremental):
+    def _fit_stochastic(self, train, validation, incremental, callbacks):
+        X, Y, y, sample_weight = train
         params = self.coefs_ + self.intercepts_
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer(params)
-        if self.early_stopping:
-            (X, Y, sample_weight), validation = self._validation_split(X, Y, y, sample_weight)
-        else:
-            validation = None
         n_samples = X.shape[0]
         batch_size = min(200 if self.batch_size == "auto" else self.batch_size, n_samples)
         net = self._network()
+        keys = self._dropout_keys(X)
         order = np.arange(n_samples)
         try:
             for _ in range(1 if incremental else self.max_iter):
+                self._epoch_callbacks(callbacks, train, begin=True)
                 if self.shuffle:
                     order = order[self._random_state.permutation(n_samples)]
                 last_good = [p.copy() for p in params]
-                loss = self._run_epoch(X, Y, sample_weight, order, batch_size, net, params)
+                loss = self._run_epoch(train, keys, order, batch_size, net, params)
                 self._check_finite(loss, params, last_good)
-                if self._end_epoch(loss, n_samples, validation):
+                stop = self._end_epoch(loss, n_samples, validation)
+                stop |= self._epoch_callbacks(callbacks, train, begin=False)
+                if stop:
                     break
             else:
                 if not incremental:
@@ -508,12 +719,24 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
                     )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user; the last weights are kept.", stacklevel=2)
-        if self.early_stopping:
+        if self.early_stopping and validation is not None and hasattr(self, "_best_coefs"):
             self.coefs_, self.intercepts_ = self._best_coefs, self._best_intercepts
 
-    def _run_epoch(self, X, Y, sample_weight, order, batch_size, net, params):
+    def _dropout_keys(self, X):
+        """Content keys of the rows of ``X`` for dropout masks, or None without dropout."""
+        if self.dropout == 0:
+            return None
+        if self._dropout_seed is None:
+            # Drawn only when dropout is used, so that other fits consume the
+            # random state exactly as before.
+            self._dropout_seed = int(self._random_state.randint(np.iinfo(np.int32).max))
+        return sample_keys(X, self._dropout_seed)
+
+    def _run_epoch(self, train, keys, order, batch_size, net, params):
         """One pass over every sample in mini-batches; returns the mean batch objective."""
+        X, Y, _, sample_weight = train
         n_samples, n_layers = X.shape[0], len(self.coefs_)
+        hidden = [c.shape[1] for c in self.coefs_[:-1]]
         total = 0.0
         with np.errstate(over="ignore", invalid="ignore"):
             for start in range(0, n_samples, batch_size):
@@ -521,8 +744,21 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
                 sw = None if sample_weight is None else sample_weight[rows]
                 if sw is not None and not sw.any():
                     continue  # a batch of zero weight has no objective to descend
+                masks = None
+                if keys is not None:
+                    masks = dropout_masks(
+                        keys[rows], self._dropout_step, hidden, self.dropout, X.dtype
+                    )
+                    self._dropout_step += 1
                 loss, coef_grads, intercept_grads = loss_and_gradients(
-                    X[rows], Y[rows], params[:n_layers], params[n_layers:], net, sw, self.alpha
+                    X[rows],
+                    Y[rows],
+                    params[:n_layers],
+                    params[n_layers:],
+                    net,
+                    sw,
+                    self.alpha,
+                    masks,
                 )
                 self._optimizer.update_params(params, coef_grads + intercept_grads)
                 total += loss * len(rows)
@@ -548,14 +784,17 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
         if self.verbose:
             print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
         if validation is not None:
-            improved = self._record_validation(*validation)
+            val_improved = self._record_validation(validation)
+        if self.early_stopping and validation is not None:
+            improved = val_improved
         else:
-            improved = loss <= self.best_loss_ - self.tol
-            self.best_loss_ = min(self.best_loss_, loss)
+            best = np.inf if self.best_loss_ is None else self.best_loss_
+            improved = loss <= best - self.tol
+            self.best_loss_ = min(best, loss)
         self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
         self._optimizer.iteration_ends(self.t_)
         if self._no_improvement_count > self.n_iter_no_change:
-            what = "Validation score" if validation is not None else "Training loss"
+            what = "Validation score" if self.early_stopping else "Training loss"
             msg = (
                 f"{what} did not improve more than tol={self.tol:f} for "
                 f"{self.n_iter_no_change} consecutive epochs."
@@ -565,34 +804,47 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
             self._no_improvement_count = 0
         return False
 
-    def _record_validation(self, X_val, y_val, sw_val):
-        score = accuracy_score(y_val, self._predict(X_val), sample_weight=sw_val)
-        self.validation_scores_.append(score)
-        if self.verbose:
-            print(f"Validation score: {score:f}")
-        improved = score >= self.best_validation_score_ + self.tol
-        if score > self.best_validation_score_:
-            self.best_validation_score_ = score
-            self._best_coefs = [c.copy() for c in self.coefs_]
-            self._best_intercepts = [b.copy() for b in self.intercepts_]
-        return improved
+    def _epoch_callbacks(self, callbacks, train, *, begin):
+        """Tell scikit-learn callbacks that an epoch begins or ends; True asks to stop."""
+        X, _, y, sample_weight = train
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        if begin:
+            self._epoch_context = callbacks.subcontext(task_name="epoch")
+            self._epoch_context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+            return False
+        if not hasattr(self, "_epoch_context"):  # lbfgs: one context per iteration
+            self._epoch_context = callbacks.subcontext(task_name="iteration")
+            self._epoch_context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+        context = self.__dict__.pop("_epoch_context")
+
+        def snapshot():
+            return {
+                "coefs_": [c.copy() for c in self.coefs_],
+                "intercepts_": [b.copy() for b in self.intercepts_],
+            }
+
+        return context.call_on_fit_task_end(
+            estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes=snapshot
+        )
 
     # ------------------------------------------------------------------
     # Prediction
     # ------------------------------------------------------------------
 
-    def _output_z(self, X):
-        """Validate ``X`` and return the output layer's pre-activation."""
+    def _validate_for_predict(self, X):
         check_is_fitted(self)
-        X = validate_data(
+        return validate_data(
             self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
         )
-        return self._forward_z(X)
 
     def _forward_z(self, X):
         with np.errstate(over="ignore"):
             (Z,), _ = forward(X, self.coefs_, self.intercepts_, self._network(), keep=False)
         return Z
+
+    def _output_z(self, X):
+        """Validate ``X`` and return the output layer's pre-activation."""
+        return self._forward_z(self._validate_for_predict(X))
 
     def _predict(self, X):
         return _labels.decode(self._forward_z(X), self.classes_, self._target_kind)
@@ -636,6 +888,65 @@ class VanillaMLPClassifier(ClassifierMixin, BaseEstimator):
             Finite even where a probability underflows to zero.
         """
         return _labels.log_proba(self._output_z(X), self._target_kind, self.out_activation_)
+
+    def decision_function(self, X):
+        """The output layer's pre-activation ``z``: a score per class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            1-D for a binary model: the log-odds of ``classes_[1]`` (for two
+            softmax units, ``z_1 - z_0``, which is the same quantity).
+        """
+        Z = self._output_z(X)
+        if self._target_kind == "binary":
+            return Z[:, 0] if Z.shape[1] == 1 else Z[:, 1] - Z[:, 0]
+        return Z
+
+    def hidden_activations(self, X, layer=-1):
+        """The activations of one hidden layer for new data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        layer : int, default=-1
+            Which hidden layer: ``0`` is the first, ``-1`` the last.
+
+        Returns
+        -------
+        A : ndarray of shape (n_samples, hidden_layer_sizes[layer])
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from skvanilla import VanillaMLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = VanillaMLPClassifier((8, 2), solver="lbfgs", random_state=0).fit(X, y)
+        >>> clf.hidden_activations(X, layer=-1).shape
+        (150, 2)
+        """
+        X = self._validate_for_predict(X)
+        n_hidden = self.n_layers_ - 2
+        if not isinstance(layer, Integral) or not -n_hidden <= layer < n_hidden:
+            raise ValueError(
+                f"layer must be an integer in [{-n_hidden}, {n_hidden - 1}] for a network "
+                f"with {n_hidden} hidden layers; got {layer!r}."
+            )
+        layer = layer % n_hidden
+        net = self._network()
+        with np.errstate(over="ignore"):
+            _, As = forward(
+                X,
+                self.coefs_[: layer + 1],
+                self.intercepts_[: layer + 1],
+                Network(net.activations[:layer], net.activations[layer], net.loss),
+                keep=False,
+            )
+        return As[-1]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -4,6 +4,7 @@ import copy
 
 import numpy as np
 
+from ._dropout import dropout_masks
 from ._network import backward, forward, objective
 
 
@@ -50,9 +51,10 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-4):
     """Worst relative error between backpropagation and finite differences.
 
     The estimator's configuration (layers, activations, loss, output,
-    ``alpha``) is evaluated at its current weights if it is fitted, or at the
-    weights that ``fit`` would start from otherwise.  Everything runs in
-    float64; the estimator itself is left untouched.
+    ``alpha``, class weights) is evaluated at its current weights if it is
+    fitted, or at the weights that ``fit`` would start from otherwise.  With
+    ``dropout``, one step's masks are drawn and held fixed.  The estimator
+    itself is left untouched.
 
     For each weight matrix and bias vector, the error is
     :math:`\\lVert g_{bp} - g_{fd} \\rVert / (\\lVert g_{bp} \\rVert +
@@ -90,27 +92,47 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-4):
     >>> check_gradients(clf, X[::10], y[::10]) < 1e-6
     True
     """
-    est = copy.deepcopy(estimator)
-    X = X.astype(np.float64) if hasattr(X, "astype") else np.asarray(X, dtype=np.float64)
-    X, Y, _, sw = est._prepare_fit(X, y, sample_weight, incremental=hasattr(est, "coefs_"))
-    net, alpha = est._network(), est.alpha
-    coefs = [c.astype(np.float64) for c in est.coefs_]
-    intercepts = [b.astype(np.float64) for b in est.intercepts_]
-    Zs, As = forward(X, coefs, intercepts, net)
-    grads = sum(backward(Zs, As, Y, coefs, net, sw, alpha), [])
+    problem = gradient_problem(estimator, X, y, sample_weight)
+    X, Y, sw, coefs, intercepts, net, alpha, masks = problem
+    Zs, As = forward(X, coefs, intercepts, net, masks=masks)
+    grads = sum(backward(Zs, As, Y, coefs, net, sw, alpha, masks), [])
 
     # The reference runs in extended precision where the platform has it, so
     # that rounding in J does not swamp the small gradients of deep layers.
     ext = np.longdouble
     X_ext = X.toarray().astype(ext) if hasattr(X, "toarray") else X.astype(ext)
     Y_ext, sw_ext = Y.astype(ext), None if sw is None else sw.astype(ext)
+    masks_ext = None if masks is None else [m.astype(ext) for m in masks]
     params = [p.astype(ext) for p in coefs + intercepts]
     n_layers = len(coefs)
 
     def J():
-        Zs, As = forward(X_ext, params[:n_layers], params[n_layers:], net)
+        Zs, As = forward(X_ext, params[:n_layers], params[n_layers:], net, masks=masks_ext)
         return objective(Zs, As, Y_ext, params[:n_layers], net, sw_ext, alpha)
 
     numeric = numerical_gradient(J, params, eps)
     floor = 1e-6 * np.linalg.norm(np.concatenate([g.ravel() for g in grads]))
     return max(relative_error(g, n.astype(np.float64), floor) for g, n in zip(grads, numeric))
+
+
+def gradient_problem(estimator, X, y, sample_weight=None):
+    """The objective that :func:`check_gradients` differentiates, in float64.
+
+    Returns
+    -------
+    X, Y, sample_weight, coefs, intercepts, net, alpha, masks
+        Validated data, one-hot targets, the effective sample weights (class
+        weights included), the current or initial parameters, the network,
+        the penalty, and the dropout masks of one training step (``None``
+        without dropout), held fixed so that the objective is deterministic.
+    """
+    est = copy.deepcopy(estimator)
+    X = X.astype(np.float64) if hasattr(X, "astype") else np.asarray(X, dtype=np.float64)
+    X, Y, _, sw = est._prepare_fit(X, y, sample_weight, incremental=hasattr(est, "coefs_"))
+    coefs = [c.astype(np.float64) for c in est.coefs_]
+    intercepts = [b.astype(np.float64) for b in est.intercepts_]
+    masks = None
+    if est.dropout > 0:
+        hidden = [c.shape[1] for c in coefs[:-1]]
+        masks = dropout_masks(est._dropout_keys(X), 0, hidden, est.dropout, np.float64)
+    return X, Y, sw, coefs, intercepts, est._network(), est.alpha, masks

@@ -78,7 +78,7 @@ def init_params(layer_units, factors, rng, dtype=np.float64):
     return coefs, intercepts
 
 
-def forward(X, coefs, intercepts, net, *, keep=True):
+def forward(X, coefs, intercepts, net, *, keep=True, masks=None):
     """The forward pass (eqs. 1.3.0, 1.3.1).
 
     Parameters
@@ -90,6 +90,9 @@ def forward(X, coefs, intercepts, net, *, keep=True):
         Keep every layer's ``Z`` and ``A`` for :func:`backward`.  Prediction
         needs only the last layer and passes ``False``, so that no more than
         two layers' activations are alive at a time.
+    masks : list of ndarray, optional
+        Inverted-dropout masks, one per hidden layer; a hidden layer feeds
+        ``A * mask`` to the next one.  ``As`` keeps the unmasked ``A``.
 
     Returns
     -------
@@ -101,14 +104,19 @@ def forward(X, coefs, intercepts, net, *, keep=True):
     """
     Zs, As = [], [X]
     A = X
-    for W, b, f in zip(coefs, intercepts, [*net.activations, net.output]):
-        Z = A @ W
+    for i, (W, b, f) in enumerate(zip(coefs, intercepts, [*net.activations, net.output])):
+        Z = _layer_input(A, masks, i) @ W
         Z += b
         A = f.f(Z)
         if keep:
             Zs.append(Z)
             As.append(A)
     return (Zs, As) if keep else ([Z], [A])
+
+
+def _layer_input(A, masks, i):
+    """What layer ``i`` multiplies by ``W_i``: ``A_i``, or ``A_i * mask`` under dropout."""
+    return A if masks is None or i == 0 else A * masks[i - 1]
 
 
 def _total_weight(n_samples, sample_weight):
@@ -131,7 +139,7 @@ def objective(Zs, As, Y, coefs, net, sample_weight, alpha):
     return (data + 0.5 * alpha * penalty) / total
 
 
-def backward(Zs, As, Y, coefs, net, sample_weight, alpha):
+def backward(Zs, As, Y, coefs, net, sample_weight, alpha, masks=None):
     """Backpropagation: the gradient of ``J`` by the seed's recursion.
 
     .. math::
@@ -145,6 +153,8 @@ def backward(Zs, As, Y, coefs, net, sample_weight, alpha):
     where each row of :math:`\\delta_L` is scaled by :math:`s_j / \\sum s`, so
     that weights and biases are both gradients of the same weighted mean
     (the seed summed the weight gradient but averaged the bias gradient).
+    Under dropout, :math:`a_i` is the masked activation and :math:`\\delta_i`
+    is multiplied by the mask as well: a dropped unit passes no gradient.
 
     Parameters
     ----------
@@ -157,6 +167,8 @@ def backward(Zs, As, Y, coefs, net, sample_weight, alpha):
     sample_weight : ndarray of shape (n_samples,) or None
     alpha : float
         L2 penalty.
+    masks : list of ndarray, optional
+        The dropout masks the forward pass used.
 
     Returns
     -------
@@ -170,14 +182,16 @@ def backward(Zs, As, Y, coefs, net, sample_weight, alpha):
     n_layers = len(coefs)
     coef_grads, intercept_grads = [None] * n_layers, [None] * n_layers
     for i in reversed(range(n_layers)):
-        coef_grads[i] = As[i].T @ delta + (alpha / total) * coefs[i]
+        coef_grads[i] = _layer_input(As[i], masks, i).T @ delta + (alpha / total) * coefs[i]
         intercept_grads[i] = delta.sum(axis=0)
         if i > 0:
             delta = (delta @ coefs[i].T) * net.activations[i - 1].prime(Zs[i - 1], As[i])
+            if masks is not None:
+                delta *= masks[i - 1]
     return coef_grads, intercept_grads
 
 
-def loss_and_gradients(X, Y, coefs, intercepts, net, sample_weight, alpha):
+def loss_and_gradients(X, Y, coefs, intercepts, net, sample_weight, alpha, masks=None):
     """Forward, objective and backward for one batch: what optimizers need.
 
     Returns
@@ -185,6 +199,6 @@ def loss_and_gradients(X, Y, coefs, intercepts, net, sample_weight, alpha):
     loss : float
     coef_grads, intercept_grads : list of ndarray
     """
-    Zs, As = forward(X, coefs, intercepts, net)
+    Zs, As = forward(X, coefs, intercepts, net, masks=masks)
     loss = objective(Zs, As, Y, coefs, net, sample_weight, alpha)
-    return (loss, *backward(Zs, As, Y, coefs, net, sample_weight, alpha))
+    return (loss, *backward(Zs, As, Y, coefs, net, sample_weight, alpha, masks))

@@ -9,6 +9,10 @@ CONFIGURATIONS = [
     VanillaMLPClassifier(solver="sgd"),
     VanillaMLPClassifier(solver="lbfgs"),
     VanillaMLPClassifier(loss="squared_error", out_activation="logistic"),
+    VanillaMLPClassifier(class_weight="balanced"),
+    VanillaMLPClassifier(dropout=0.2),
+    VanillaMLPClassifier(hidden_layer_sizes=(20, 10), activation=["gelu", "leaky_relu"]),
+    VanillaMLPClassifier(scoring="loss", early_stopping=True),
 ]
 
 
