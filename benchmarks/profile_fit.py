@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
+from threadpoolctl import threadpool_limits
 
 from benchmarks._cli import DTYPES
 from benchmarks._floor import floor_runner
@@ -38,6 +39,8 @@ def _parser():
                    help="default: 20 (small), 1 (large)")
     p.add_argument("--samples", type=int, default=None,
                    help="rows of the large workload (default 60000)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="limit the BLAS to this many threads; default: as found")
     p.add_argument("--top", type=int, default=25, help="functions listed")
     p.add_argument("--line", action="append", default=[], metavar="MODULE:QUALNAME",
                    help="also time this function line by line (line_profiler), e.g. "
@@ -63,6 +66,11 @@ def _fit(cls, workload, X, y):
 
 def main(argv=None):
     args = _parser().parse_args(argv)
+    with threadpool_limits(limits=args.threads):
+        return _main(args)
+
+
+def _main(args):
     sizes = {} if args.samples is None else {"large_samples": args.samples}
     workload = default_workloads(**sizes)[args.workload]
     epochs = args.epochs or (20 if args.workload == "small" else 1)
@@ -78,7 +86,9 @@ def main(argv=None):
     start = time.perf_counter()
     floor()
     gemm = time.perf_counter() - start
-    print(f"{args.estimator} fit, {workload.title}, {args.dtype}, {epochs} epochs")
+    threads = args.threads or "as found"
+    print(f"{args.estimator} fit, {workload.title}, {args.dtype}, {epochs} epochs, "
+          f"BLAS threads: {threads}")
     print(f"  wall {wall:.3f} s = {workload.per_unit(wall):.4g} {workload.unit}; "
           f"GEMM floor {gemm:.3f} s = {workload.per_unit(gemm):.4g} {workload.unit}; "
           f"beyond the GEMMs {wall - gemm:.3f} s ({(wall - gemm) / wall:.0%})")
