@@ -11,8 +11,9 @@ also give the log of those probabilities computed from ``Z`` directly
 (never ``log`` of a rounded probability), and the product of their Jacobian
 with a vector, which is what the chain rule needs at the output layer.
 
-Only numpy is imported here, and scipy's ``erf`` for the exact GELU (numpy
-has no error function; scipy comes with scikit-learn).
+Only numpy is imported here, and three of scipy's special functions, which
+numpy lacks: ``erf`` for the exact GELU, and the one-pass, overflow-free
+``expit`` and ``log_expit`` for the sigmoid (scipy comes with scikit-learn).
 """
 
 import math
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import erf
+from scipy.special import erf, expit, log_expit
 
 
 class Activation(NamedTuple):
@@ -56,8 +57,9 @@ def identity_prime(Z, A):
 def logistic(Z):
     r"""Logistic sigmoid, :math:`\sigma(z) = 1 / (1 + e^{-z})`.
 
-    Written with :math:`e^{-|z|}` so that ``exp`` never overflows: for
-    :math:`z < 0` the equivalent form :math:`e^{z} / (1 + e^{z})` is used.
+    scipy's ``expit`` evaluates it in one pass, in the input's precision,
+    without overflowing ``exp`` at either end (a written-out
+    ``1 / (1 + exp(-z))``, the seed's, overflows for :math:`z < -709`).
 
     Examples
     --------
@@ -65,8 +67,7 @@ def logistic(Z):
     >>> logistic(np.array([-1000.0, 0.0, 1000.0]))
     array([0. , 0.5, 1. ])
     """
-    E = np.exp(-np.abs(Z))
-    return np.where(Z >= 0, 1.0, E) / (1.0 + E)
+    return expit(Z)
 
 
 def logistic_prime(Z, A):
@@ -76,7 +77,7 @@ def logistic_prime(Z, A):
 
 def log_logistic(Z):
     r""":math:`\log \sigma(z) = -\log(1 + e^{-z})`, stable for any ``z``."""
-    return -np.logaddexp(0.0, -Z)
+    return log_expit(Z)
 
 
 def tanh(Z):
@@ -99,8 +100,11 @@ def relu(Z):
 
 
 def relu_prime(Z, A):
-    r""":math:`f'(z) = 1` for :math:`z > 0`, else 0 (0 is taken at the kink)."""
-    return (Z > 0).astype(Z.dtype)
+    r""":math:`f'(z) = 1` for :math:`z > 0`, else 0 (0 is taken at the kink).
+
+    A boolean array: multiplying by it is the same, and saves a conversion.
+    """
+    return Z > 0
 
 
 #: Slope of ``leaky_relu`` below zero.
@@ -233,8 +237,10 @@ def softmax(Z):
     array([[0.5, 0.5],
            [1. , 0. ]])
     """
-    E = np.exp(Z - Z.max(axis=1, keepdims=True))
-    return E / E.sum(axis=1, keepdims=True)
+    E = Z - np.maximum.reduce(Z, axis=1, keepdims=True)
+    np.exp(E, out=E)
+    E /= np.add.reduce(E, axis=1, keepdims=True)
+    return E
 
 
 def log_softmax(Z):

@@ -35,6 +35,29 @@ _TARGET_KINDS = {
 }
 
 
+class _BatchGatherer:
+    """The rows of a batch, copied into buffers allocated once per epoch.
+
+    Without shuffling a batch is a slice, and a dense slice is a view: no
+    copy at all.  With shuffling, dense rows are gathered with ``np.take``
+    into the same buffer every batch, instead of a fresh array each time.
+    """
+
+    def __init__(self, X, Y, batch_size, shuffle):
+        self.X, self.Y = X, Y
+        self.dense = shuffle and not hasattr(X, "tocsr")
+        if self.dense:
+            self.X_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+            self.Y_buffer = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+
+    def __call__(self, rows):
+        if not self.dense:
+            return self.X[rows], self.Y[rows]
+        n = len(rows)
+        X_batch = self.X.take(rows, axis=0, out=self.X_buffer[:n])
+        return X_batch, self.Y.take(rows, axis=0, out=self.Y_buffer[:n])
+
+
 def _is_stochastic(estimator):
     if estimator.solver == "lbfgs":
         raise AttributeError("partial_fit is only available for stochastic solvers ('sgd', 'adam')")
@@ -737,10 +760,13 @@ class VanillaMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         X, Y, _, sample_weight = train
         n_samples, n_layers = X.shape[0], len(self.coefs_)
         hidden = [c.shape[1] for c in self.coefs_[:-1]]
+        gather = _BatchGatherer(X, Y, batch_size, self.shuffle)
         total = 0.0
         with np.errstate(over="ignore", invalid="ignore"):
             for start in range(0, n_samples, batch_size):
-                rows = order[start : start + batch_size]
+                rows = order[start : start + batch_size] if self.shuffle else (
+                    slice(start, min(start + batch_size, n_samples))
+                )
                 sw = None if sample_weight is None else sample_weight[rows]
                 if sw is not None and not sw.any():
                     continue  # a batch of zero weight has no objective to descend
@@ -750,9 +776,10 @@ class VanillaMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                         keys[rows], self._dropout_step, hidden, self.dropout, X.dtype
                     )
                     self._dropout_step += 1
+                X_batch, Y_batch = gather(rows)
                 loss, coef_grads, intercept_grads = loss_and_gradients(
-                    X[rows],
-                    Y[rows],
+                    X_batch,
+                    Y_batch,
                     params[:n_layers],
                     params[n_layers:],
                     net,
@@ -761,7 +788,7 @@ class VanillaMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                     masks,
                 )
                 self._optimizer.update_params(params, coef_grads + intercept_grads)
-                total += loss * len(rows)
+                total += loss * Y_batch.shape[0]
         return total / n_samples
 
     def _check_finite(self, loss, params, last_good):
@@ -838,9 +865,22 @@ class VanillaMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
 
     def _forward_z(self, X):
+        """The output pre-activations, a block of rows at a time.
+
+        Blocks of about 2**18 values per layer keep each layer's output in
+        cache and bound the memory of a prediction on many rows, whatever
+        their number.
+        """
+        net = self._network()
+        block = max(256, 2**18 // max(c.shape[1] for c in self.coefs_))
+        outputs = []
         with np.errstate(over="ignore"):
-            (Z,), _ = forward(X, self.coefs_, self.intercepts_, self._network(), keep=False)
-        return Z
+            for start in range(0, X.shape[0], block):
+                (Z,), _ = forward(
+                    X[start : start + block], self.coefs_, self.intercepts_, net, keep=False
+                )
+                outputs.append(Z)
+        return outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
 
     def _output_z(self, X):
         """Validate ``X`` and return the output layer's pre-activation."""

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._activations import OUTPUT_ACTIVATIONS, log_logistic, log_softmax
+from ._activations import OUTPUT_ACTIVATIONS, log_softmax
 
 
 class Loss(NamedTuple):
@@ -37,11 +37,12 @@ def categorical_log_loss(Y, Z, P):
 def binary_log_loss(Y, Z, P):
     r"""Cross-entropy of independent sigmoid outputs.
 
-    :math:`-\sum_k y_k \log \sigma(z_k) + (1 - y_k) \log \sigma(-z_k)`,
-    using :math:`1 - \sigma(z) = \sigma(-z)` so that neither term rounds
-    to ``log(0)``.
+    :math:`-\sum_k y_k \log \sigma(z_k) + (1 - y_k) \log \sigma(-z_k)
+    = \sum_k \log(1 + e^{z_k}) - y_k z_k`, since :math:`\log \sigma(z) =
+    z - \log(1 + e^{z})`; ``logaddexp`` gives :math:`\log(1 + e^z)` without
+    overflow, and nothing is ever ``log(0)``.
     """
-    return -np.sum(Y * log_logistic(Z) + (1 - Y) * log_logistic(-Z), axis=1)
+    return np.sum(np.logaddexp(0, Z) - Y * Z, axis=1)
 
 
 def log_loss_delta(Y, Z, P):

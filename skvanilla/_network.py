@@ -134,9 +134,10 @@ def objective(Zs, As, Y, coefs, net, sample_weight, alpha):
     """
     per_sample = net.loss.value(Y, Zs[-1], As[-1])
     total = _total_weight(Y.shape[0], sample_weight)
-    data = per_sample.sum() if sample_weight is None else per_sample @ sample_weight
-    penalty = sum(np.vdot(W, W) for W in coefs)
-    return (data + 0.5 * alpha * penalty) / total
+    data = np.add.reduce(per_sample) if sample_weight is None else per_sample @ sample_weight
+    if alpha:
+        data += 0.5 * alpha * sum([np.vdot(W, W) for W in coefs])
+    return data / total
 
 
 def backward(Zs, As, Y, coefs, net, sample_weight, alpha, masks=None):
@@ -175,17 +176,20 @@ def backward(Zs, As, Y, coefs, net, sample_weight, alpha, masks=None):
     coef_grads, intercept_grads : list of ndarray
     """
     total = _total_weight(Y.shape[0], sample_weight)
+    # Every delta below is a fresh array, so scaling it in place is safe.
     delta = net.loss.delta(Y, Zs[-1], As[-1])
-    scale = 1.0 / total if sample_weight is None else (sample_weight / total)[:, None]
-    delta = delta * scale
+    delta *= 1.0 / total if sample_weight is None else (sample_weight / total)[:, None]
 
     n_layers = len(coefs)
     coef_grads, intercept_grads = [None] * n_layers, [None] * n_layers
     for i in reversed(range(n_layers)):
-        coef_grads[i] = _layer_input(As[i], masks, i).T @ delta + (alpha / total) * coefs[i]
-        intercept_grads[i] = delta.sum(axis=0)
+        coef_grads[i] = _layer_input(As[i], masks, i).T @ delta
+        if alpha:
+            coef_grads[i] += (alpha / total) * coefs[i]
+        intercept_grads[i] = np.add.reduce(delta, axis=0)
         if i > 0:
-            delta = (delta @ coefs[i].T) * net.activations[i - 1].prime(Zs[i - 1], As[i])
+            delta = delta @ coefs[i].T
+            delta *= net.activations[i - 1].prime(Zs[i - 1], As[i])
             if masks is not None:
                 delta *= masks[i - 1]
     return coef_grads, intercept_grads

@@ -54,15 +54,26 @@ class SGD:
         self.nesterov = nesterov
         self.power_t = power_t
         self.velocities = [np.zeros_like(p) for p in params]
+        self.scratch = [np.empty_like(p) for p in params]
 
     def update_params(self, params, grads):
-        """Take one step on every parameter, in place."""
+        """Take one step on every parameter, in place.
+
+        The gradients are consumed: each is overwritten with ``eta * g``, so
+        that a step allocates nothing.
+        """
         mu, eta = self.momentum, self.learning_rate
-        for p, v, g in zip(params, self.velocities, grads):
+        for p, v, g, s in zip(params, self.velocities, grads, self.scratch):
+            g *= eta
+            if mu == 0:  # plain SGD: v = -eta g, whatever the variant
+                p -= g
+                continue
             v *= mu
-            v -= eta * g
+            v -= g
             if self.nesterov:
-                p += mu * v - eta * g
+                np.multiply(v, mu, out=s)
+                s -= g
+                p += s
             else:
                 p += v
 
@@ -110,21 +121,33 @@ class Adam:
         self.t = 0
         self.ms = [np.zeros_like(p) for p in params]
         self.vs = [np.zeros_like(p) for p in params]
+        self.scratch = [np.empty_like(p) for p in params]
 
     def update_params(self, params, grads):
-        """Take one step on every parameter, in place."""
+        """Take one step on every parameter, in place.
+
+        The gradients are consumed (overwritten), so that a step allocates
+        nothing.
+        """
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
         # The bias corrections of both moments folded into one step size.
-        self.learning_rate = (
+        self.learning_rate = float(
             self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         )
-        for p, m, v, g in zip(params, self.ms, self.vs, grads):
+        for p, m, v, g, s in zip(params, self.ms, self.vs, grads, self.scratch):
             m *= b1
-            m += (1 - b1) * g
+            np.multiply(g, 1 - b1, out=s)
+            m += s  # m = b1 m + (1 - b1) g
+            g *= g
+            g *= 1 - b2
             v *= b2
-            v += (1 - b2) * (g * g)
-            p -= self.learning_rate * m / (np.sqrt(v) + self.epsilon)
+            v += g  # v = b2 v + (1 - b2) g^2
+            np.sqrt(v, out=g)
+            g += self.epsilon
+            np.multiply(m, self.learning_rate, out=s)
+            s /= g
+            p -= s  # p -= lr m / (sqrt(v) + eps)
 
     def iteration_ends(self, time_step):
         """Adam has no schedule."""
