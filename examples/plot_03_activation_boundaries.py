@@ -5,8 +5,9 @@ Decision boundaries of the hidden activations
 Two interleaved half-moons cannot be split by a straight line.  A network
 with two hidden layers of 16 units learns a curved boundary, and the shape
 of that boundary depends on the hidden activation: ``identity`` keeps the
-network linear, whatever its depth; ``relu`` and its relatives draw
-piecewise-straight boundaries; ``tanh`` and ``logistic`` draw smooth ones.
+network linear, whatever its depth; ``relu`` and ``leaky_relu`` draw
+piecewise-straight boundaries; the others (``logistic``, ``tanh``, ``elu``,
+``gelu``, ``softplus``, ``silu``) are smooth and draw smooth ones.
 
 The colour is the predicted probability of the second class; the training
 points are drawn on top.
@@ -23,15 +24,17 @@ from sklearn.inspection import DecisionBoundaryDisplay
 from skvanilla import VanillaMLPClassifier
 
 X, y = make_moons(n_samples=200, noise=0.25, random_state=0)
-activations = ["identity", "logistic", "tanh", "relu"]
+activations = [
+    "identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "gelu", "softplus", "silu"
+]
 
-ncols = 4
+ncols = 3
 nrows = int(np.ceil(len(activations) / ncols))
 fig, axes = plt.subplots(nrows, ncols, figsize=(3 * ncols, 3 * nrows), squeeze=False)
 for ax, activation in zip(axes.ravel(), activations):
     clf = VanillaMLPClassifier(
         hidden_layer_sizes=(16, 16), activation=activation, solver="lbfgs",
-        max_iter=200, alpha=1e-3, random_state=0,
+        max_iter=200, alpha=0.1, random_state=0,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -40,15 +40,17 @@ for (i, activation), (j, (loss, out)) in itertools.product(
     errors[i, j] = check_gradients(clf, X, y)
 print(f"worst relative error over {errors.size} configurations: {errors.max():.1e}")
 
+# An error of exactly zero has no place on a log scale: draw it at 1e-16.
+shown = np.maximum(errors, 1e-16)
 fig, ax = plt.subplots(figsize=(7, 4))
 width = 0.2
 for j, (loss, out) in enumerate(setups):
-    ax.bar(np.arange(len(activations)) + (j - 1.5) * width, errors[:, j], width,
+    ax.bar(np.arange(len(activations)) + (j - 1.5) * width, shown[:, j], width,
            label=f"{loss}, {out}")
 ax.axhline(1e-6, color="k", linestyle="--", linewidth=1)
 ax.text(len(activations) - 0.5, 1.4e-6, "tolerance of the tests", ha="right")
 ax.set_yscale("log")
-ax.set_ylim(1e-14, 1e-4)
+ax.set_ylim(1e-17, 1e-4)
 ax.set_xticks(range(len(activations)), activations)
 ax.set_ylabel("worst relative error")
 ax.set_title("Backpropagation against finite differences")
