@@ -80,8 +80,8 @@ def _benchmark_figure():
     if not BENCHMARK_CHART.exists():
         return (
             "The chart has not been produced in this copy of the project yet: "
-            "run the benchmark harness (``python -m benchmarks``) to make "
-            "``docs/_static/benchmark.png``.\n"
+            "``python -m benchmarks --chart docs/_static/benchmark.png`` "
+            "runs the harness and draws it.\n"
         )
     return (
         ".. figure:: /_static/benchmark.png\n"
