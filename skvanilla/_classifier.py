@@ -26,6 +26,7 @@ from ._dropout import dropout_masks, sample_keys
 from ._losses import make_loss
 from ._network import Network, forward, init_params, loss_and_gradients
 from ._optimizers import SGD, Adam, minimize_lbfgs
+from ._persistence import PersistenceMixin
 from ._split import weighted_split
 
 _TARGET_KINDS = {
@@ -64,7 +65,9 @@ def _is_stochastic(estimator):
     return True
 
 
-class VanillaMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+class VanillaMLPClassifier(
+    PersistenceMixin, CallbackSupportMixin, ClassifierMixin, BaseEstimator
+):
     """A multi-layer perceptron classifier, backpropagation written from scratch.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
