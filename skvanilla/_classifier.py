@@ -23,6 +23,7 @@ from sklearn.utils.validation import (
 from . import _labels
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._dropout import dropout_masks, sample_keys
+from ._interrupt import DeferInterrupt
 from ._losses import make_loss
 from ._network import Network, forward, init_params, loss_and_gradients
 from ._optimizers import SGD, Adam, minimize_lbfgs
@@ -660,6 +661,7 @@ class VanillaMLPClassifier(
     def _fit_lbfgs(self, train, validation, callbacks):
         X, Y, y, sample_weight = train
         net, n_layers = self._network(), len(self.coefs_)
+        interrupt = DeferInterrupt()
 
         def fun(params):
             loss, coef_grads, intercept_grads = loss_and_gradients(
@@ -675,9 +677,11 @@ class VanillaMLPClassifier(
             if validation is not None:
                 self._record_validation(validation)
             self._epoch_callbacks(callbacks, train, begin=False)
+            if interrupt.requested:
+                raise StopIteration  # scipy ends the run with the current iterate
 
         self.loss_curve_ = []
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"), interrupt:
             params, result = minimize_lbfgs(
                 fun,
                 self.coefs_ + self.intercepts_,
@@ -695,7 +699,9 @@ class VanillaMLPClassifier(
         self.n_iter_ = min(result.nit, self.max_iter)
         self.loss_ = float(result.fun)
         self.best_loss_ = min(self.loss_curve_, default=self.loss_)
-        if result.status != 0:
+        if interrupt.requested:
+            warnings.warn("Training interrupted by user; the last weights are kept.", stacklevel=2)
+        elif result.status != 0:
             warnings.warn(
                 f"lbfgs failed to converge after {self.n_iter_} iterations "
                 f"({result.message}). Increase max_iter or max_fun, or scale the data.",
@@ -724,14 +730,19 @@ class VanillaMLPClassifier(
         net = self._network()
         keys = self._dropout_keys(X)
         order = np.arange(n_samples)
+        last_good = [p.copy() for p in params]
+        # The first Ctrl-C lets the batch in flight finish (see _interrupt.py).
+        interrupt = DeferInterrupt().install()
         try:
             for _ in range(1 if incremental else self.max_iter):
                 self._epoch_callbacks(callbacks, train, begin=True)
                 if self.shuffle:
                     order = order[self._random_state.permutation(n_samples)]
                 last_good = [p.copy() for p in params]
-                loss = self._run_epoch(train, keys, order, batch_size, net, params)
+                loss = self._run_epoch(train, keys, order, batch_size, net, params, interrupt)
                 self._check_finite(loss, params, last_good)
+                if interrupt.requested:
+                    raise KeyboardInterrupt  # the part-epoch is not recorded as an epoch
                 stop = self._end_epoch(loss, n_samples, validation)
                 stop |= self._epoch_callbacks(callbacks, train, begin=False)
                 if stop:
@@ -744,7 +755,14 @@ class VanillaMLPClassifier(
                         ConvergenceWarning, stacklevel=2,
                     )
         except KeyboardInterrupt:
+            # A second Ctrl-C may land inside an optimizer step: weights it left
+            # non-finite go back to where the epoch started.
+            if not all(np.isfinite(p).all() for p in params):
+                for p, good in zip(params, last_good):
+                    p[...] = good
             warnings.warn("Training interrupted by user; the last weights are kept.", stacklevel=2)
+        finally:
+            interrupt.restore()
         if self.early_stopping and validation is not None and hasattr(self, "_best_coefs"):
             self.coefs_, self.intercepts_ = self._best_coefs, self._best_intercepts
 
@@ -758,7 +776,7 @@ class VanillaMLPClassifier(
             self._dropout_seed = int(self._random_state.randint(np.iinfo(np.int32).max))
         return sample_keys(X, self._dropout_seed)
 
-    def _run_epoch(self, train, keys, order, batch_size, net, params):
+    def _run_epoch(self, train, keys, order, batch_size, net, params, interrupt=None):
         """One pass over every sample in mini-batches; returns the mean batch objective."""
         X, Y, _, sample_weight = train
         n_samples, n_layers = X.shape[0], len(self.coefs_)
@@ -767,6 +785,8 @@ class VanillaMLPClassifier(
         total = 0.0
         with np.errstate(over="ignore", invalid="ignore"):
             for start in range(0, n_samples, batch_size):
+                if interrupt is not None and interrupt.requested:
+                    break  # Ctrl-C: stop once the batch in flight is done
                 rows = order[start : start + batch_size] if self.shuffle else (
                     slice(start, min(start + batch_size, n_samples))
                 )
