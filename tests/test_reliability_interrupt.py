@@ -1,0 +1,167 @@
+"""Ctrl-C during fit: stop after the current batch, keep finite weights, warn, predict.
+
+A real SIGINT is sent to this process from inside a chosen batch (by
+wrapping the estimator's ``loss_and_gradients``), so the test sees what a
+user pressing Ctrl-C sees.
+"""
+
+import signal
+import threading
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+
+from skvanilla import VanillaMLPClassifier, _classifier
+
+INTERRUPTED = r"[Ii]nterrupted"
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X[:300] / 16.0, y[:300]
+
+
+@pytest.fixture
+def ctrl_c_at(monkeypatch):
+    """Send SIGINT (``times`` times) during the ``call``-th batch; return the weights seen."""
+    real = _classifier.loss_and_gradients
+
+    def install(call, times=1):
+        seen = []
+
+        def spy(X, Y, coefs, intercepts, *args, **kwargs):
+            seen.append([w.copy() for w in coefs + intercepts])
+            if len(seen) == call:
+                for _ in range(times):
+                    signal.raise_signal(signal.SIGINT)
+            return real(X, Y, coefs, intercepts, *args, **kwargs)
+
+        monkeypatch.setattr(_classifier, "loss_and_gradients", spy)
+        return seen
+
+    return install
+
+
+def _weights(clf):
+    return clf.coefs_ + clf.intercepts_
+
+
+def _assert_usable(clf, X, y):
+    assert all(np.isfinite(w).all() for w in _weights(clf))
+    P = clf.predict_proba(X)
+    assert np.isfinite(P).all()
+    assert set(clf.predict(X)) <= set(clf.classes_)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_ctrl_c_stops_after_the_current_batch(digits, ctrl_c_at, solver):
+    X, y = digits
+    handler = signal.getsignal(signal.SIGINT)
+    seen = ctrl_c_at(call=7)
+    clf = VanillaMLPClassifier((10,), solver=solver, batch_size=50, max_iter=100, random_state=0)
+    with pytest.warns(UserWarning, match=INTERRUPTED):
+        clf.fit(X, y)
+    # Six batches per epoch: the seventh is the first of epoch two.  Its step
+    # was taken, and no batch ran after it.
+    assert len(seen) == 7
+    assert any(not np.array_equal(w, s) for w, s in zip(_weights(clf), seen[-1]))
+    assert clf.n_iter_ == 1
+    assert signal.getsignal(signal.SIGINT) is handler
+    _assert_usable(clf, X, y)
+
+
+def test_a_second_ctrl_c_stops_at_once_with_the_last_weights(digits, ctrl_c_at):
+    X, y = digits
+    seen = ctrl_c_at(call=4, times=2)
+    clf = VanillaMLPClassifier((10,), solver="sgd", batch_size=50, max_iter=100, random_state=0)
+    with pytest.warns(UserWarning, match=INTERRUPTED):
+        clf.fit(X, y)
+    assert len(seen) == 4
+    # Stopped inside the fourth batch, before its step: the weights are the
+    # third batch's result.
+    for w, s in zip(_weights(clf), seen[-1]):
+        np.testing.assert_array_equal(w, s)
+    _assert_usable(clf, X, y)
+
+
+def test_ctrl_c_during_lbfgs_keeps_the_last_iterate(digits, ctrl_c_at):
+    X, y = digits
+    handler = signal.getsignal(signal.SIGINT)
+    ctrl_c_at(call=5)
+    clf = VanillaMLPClassifier((10,), solver="lbfgs", max_iter=500, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with pytest.warns(UserWarning, match=INTERRUPTED):
+            clf.fit(X, y)
+    assert clf.n_iter_ < 20
+    assert signal.getsignal(signal.SIGINT) is handler
+    _assert_usable(clf, X, y)
+
+
+def test_early_stopping_interrupted_keeps_the_best_weights(digits, ctrl_c_at):
+    X, y = digits
+    ctrl_c_at(call=20)
+    clf = VanillaMLPClassifier(
+        (10,), solver="adam", batch_size=50, max_iter=100, early_stopping=True,
+        learning_rate_init=0.01, random_state=0,
+    )
+    with pytest.warns(UserWarning, match=INTERRUPTED):
+        clf.fit(X, y)
+    assert clf.n_iter_ >= 1 and clf.best_validation_score_ == max(clf.validation_scores_)
+    _assert_usable(clf, X, y)
+
+
+def test_training_works_again_after_an_interrupt(digits, ctrl_c_at, monkeypatch):
+    X, y = digits
+    ctrl_c_at(call=3)
+    clf = VanillaMLPClassifier((10,), solver="adam", batch_size=50, max_iter=30, random_state=0)
+    with pytest.warns(UserWarning, match=INTERRUPTED):
+        clf.fit(X, y)
+    monkeypatch.undo()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no stale interrupt
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+        assert clf.n_iter_ == 30
+        clf.partial_fit(X, y)
+    assert clf.n_iter_ == 31
+    _assert_usable(clf, X, y)
+    assert clf.score(X, y) > 0.8
+
+
+def test_fit_in_another_thread_leaves_signals_alone(digits):
+    X, y = digits
+    handler = signal.getsignal(signal.SIGINT)
+    result = {}
+
+    def work():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            result["clf"] = VanillaMLPClassifier((5,), max_iter=3, random_state=0).fit(X, y)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert signal.getsignal(signal.SIGINT) is handler
+    _assert_usable(result["clf"], X, y)
+
+
+def test_a_custom_sigint_handler_is_respected(digits, ctrl_c_at):
+    # Someone else's handler (a server's graceful shutdown, say) still gets
+    # the signal: fit installs its own only over Python's default one.
+    X, y = digits
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        ctrl_c_at(call=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf = VanillaMLPClassifier((5,), batch_size=100, max_iter=4, random_state=0)
+            clf.fit(X, y)
+        assert received == [signal.SIGINT] and clf.n_iter_ == 4
+    finally:
+        signal.signal(signal.SIGINT, previous)
