@@ -681,6 +681,7 @@ class VanillaMLPClassifier(
                 raise StopIteration  # scipy ends the run with the current iterate
 
         self.loss_curve_ = []
+        start = self.coefs_, self.intercepts_
         with np.errstate(over="ignore", invalid="ignore"), interrupt:
             params, result = minimize_lbfgs(
                 fun,
@@ -690,10 +691,12 @@ class VanillaMLPClassifier(
                 tol=self.tol,
                 callback=after_iteration,
             )
-        if not all(np.isfinite(p).all() for p in params):
+        if not np.isfinite(result.fun) or not all(np.isfinite(p).all() for p in params):
+            # after_iteration may have stored a non-finite iterate.
+            self.coefs_, self.intercepts_ = start
             raise ValueError(
-                "lbfgs produced non-finite weights; the previous weights are kept. "
-                "Scale the input features (for example with StandardScaler)."
+                "lbfgs met a non-finite objective or weights; the previous weights are "
+                "kept. Scale the input features (for example with StandardScaler)."
             )
         self.coefs_, self.intercepts_ = params[:n_layers], params[n_layers:]
         self.n_iter_ = min(result.nit, self.max_iter)
