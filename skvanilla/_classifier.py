@@ -60,6 +60,30 @@ class _BatchGatherer:
         return X_batch, self.Y.take(rows, axis=0, out=self.Y_buffer[:n])
 
 
+def _check_total_weight(sample_weight):
+    """The objective divides by the total weight: it must be a finite, normal number."""
+    with np.errstate(over="ignore"):
+        total = sample_weight.sum()
+    if not np.isfinite(total) or total < np.finfo(sample_weight.dtype).tiny:
+        raise ValueError(
+            f"sample_weight sums to {total}, which the loss cannot be divided by "
+            "(the loss is the weighted mean); rescale the weights."
+        )
+
+
+def _target_type(y):
+    """``type_of_target``, with labels that cannot be sorted named as the problem."""
+    if y is None:
+        raise ValueError("This estimator requires y to be passed, but the target y is None.")
+    try:
+        return type_of_target(y, input_name="y")
+    except TypeError as exc:
+        raise TypeError(
+            f"y mixes labels of types that cannot be compared ({exc}); use labels "
+            "of one type, all numbers or all strings."
+        ) from exc
+
+
 def _is_stochastic(estimator):
     if estimator.solver == "lbfgs":
         raise AttributeError("partial_fit is only available for stochastic solvers ('sgd', 'adam')")
@@ -357,7 +381,7 @@ class VanillaMLPClassifier(
         self : VanillaMLPClassifier
         """
         if classes is None and not hasattr(self, "classes_"):
-            if type_of_target(y) != "multilabel-indicator":
+            if _target_type(y) != "multilabel-indicator":
                 raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
@@ -424,25 +448,29 @@ class VanillaMLPClassifier(
         return names
 
     def _validate_training_data(self, X, y, sample_weight, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
+        # scikit-learn's finiteness check sums X first: with both +inf and
+        # -inf that sum warns before the check raises its own clear error.
+        with np.errstate(invalid="ignore"):
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                multi_output=True,
+                dtype=(np.float64, np.float32),
+                reset=reset,
+            )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
+            _check_total_weight(sample_weight)
         return X, y, sample_weight
 
     def _set_classes(self, y, classes):
-        target = type_of_target(y, input_name="y")
+        target = _target_type(y)
         if target not in _TARGET_KINDS:
             raise ValueError(
                 f"Unknown label type: y is {target!r}; expected binary or multiclass "
@@ -452,7 +480,17 @@ class VanillaMLPClassifier(
         if kind == "multilabel":
             self.classes_ = np.arange(y.shape[1])
         else:
-            self.classes_ = np.unique(y if classes is None else np.asarray(classes))
+            if classes is not None:
+                classes = np.asarray(classes)
+                if classes.dtype.kind == "f" and np.isnan(classes).any():
+                    raise ValueError(f"classes contains NaN: {classes.tolist()}.")
+            try:
+                self.classes_ = np.unique(y if classes is None else classes)
+            except TypeError as exc:
+                raise TypeError(
+                    f"classes mixes labels of types that cannot be compared ({exc}); use "
+                    "labels of one type, all numbers or all strings."
+                ) from exc
             if len(self.classes_) < 2:
                 raise ValueError(
                     f"y has 1 class ({self.classes_[0]!r}); a classifier needs at least 2."
@@ -576,9 +614,10 @@ class VanillaMLPClassifier(
         if (X_val is None) != (y_val is None):
             raise ValueError("X_val and y_val must be given together.")
         if X_val is not None:
-            X_val = validate_data(
-                self, X_val, accept_sparse=["csr", "csc"], dtype=X.dtype, reset=False
-            )
+            with np.errstate(invalid="ignore"):  # as in _validate_training_data
+                X_val = validate_data(
+                    self, X_val, accept_sparse=["csr", "csc"], dtype=X.dtype, reset=False
+                )
             y_val = np.asarray(y_val)
             if y_val.ndim == 2 and y_val.shape[1] == 1:
                 y_val = column_or_1d(y_val, warn=True)
@@ -886,9 +925,10 @@ class VanillaMLPClassifier(
 
     def _validate_for_predict(self, X):
         check_is_fitted(self)
-        return validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
-        )
+        with np.errstate(invalid="ignore"):  # as in _validate_training_data
+            return validate_data(
+                self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
+            )
 
     def _forward_z(self, X):
         """The output pre-activations, a block of rows at a time.
