@@ -940,7 +940,8 @@ class VanillaMLPClassifier(
         net = self._network()
         block = max(256, 2**18 // max(c.shape[1] for c in self.coefs_))
         outputs = []
-        with np.errstate(over="ignore"):
+        # inf - inf may follow an overflow; _output_z reports either.
+        with np.errstate(over="ignore", invalid="ignore"):
             for start in range(0, X.shape[0], block):
                 (Z,), _ = forward(
                     X[start : start + block], self.coefs_, self.intercepts_, net, keep=False
@@ -950,7 +951,15 @@ class VanillaMLPClassifier(
 
     def _output_z(self, X):
         """Validate ``X`` and return the output layer's pre-activation."""
-        return self._forward_z(self._validate_for_predict(X))
+        Z = self._forward_z(self._validate_for_predict(X))
+        bad = ~np.isfinite(Z).all(axis=1)
+        if bad.any():
+            raise ValueError(
+                f"X is too large for this network: the outputs of {bad.sum()} sample(s) "
+                f"overflow {Z.dtype} (first: row {np.flatnonzero(bad)[0]}). Scale the "
+                "input features as they were scaled for fit."
+            )
+        return Z
 
     def _predict(self, X):
         return _labels.decode(self._forward_z(X), self.classes_, self._target_kind)
