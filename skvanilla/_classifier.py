@@ -60,15 +60,27 @@ class _BatchGatherer:
         return X_batch, self.Y.take(rows, axis=0, out=self.Y_buffer[:n])
 
 
-def _check_total_weight(sample_weight):
+def _check_total_weight(sample_weight, name="sample_weight"):
     """The objective divides by the total weight: it must be a finite, normal number."""
     with np.errstate(over="ignore"):
         total = sample_weight.sum()
     if not np.isfinite(total) or total < np.finfo(sample_weight.dtype).tiny:
         raise ValueError(
-            f"sample_weight sums to {total}, which the loss cannot be divided by "
+            f"{name} sums to {total}, which the loss cannot be divided by "
             "(the loss is the weighted mean); rescale the weights."
         )
+
+
+def _check_class_weighted(sample_weight):
+    """Sample weights after ``class_weight``: finite, non-negative, with a usable sum."""
+    if not np.isfinite(sample_weight).all() or (sample_weight < 0).any():
+        raise ValueError(
+            "class_weight must give every class a finite, non-negative weight; the "
+            "weights of the samples became non-finite or negative."
+        )
+    if not sample_weight.any():
+        raise ValueError("class_weight gives every sample a weight of zero.")
+    _check_total_weight(sample_weight, "The sample weights times class_weight")
 
 
 def _target_type(y):
@@ -417,6 +429,8 @@ class VanillaMLPClassifier(
             self._set_classes(y, classes if incremental else None)
         Y = self._encode(y, X.dtype)
         sample_weight = self._apply_class_weight(y, sample_weight, X.dtype)
+        if self.class_weight is not None:
+            _check_class_weighted(sample_weight)
         self._random_state = check_random_state(self.random_state)
         if first_pass:
             self._initialize(X.shape[1], hidden, activations, X.dtype)
@@ -676,8 +690,13 @@ class VanillaMLPClassifier(
     def _record_validation(self, validation):
         """Score the validation set; return True if the score improved by ``tol``."""
         X_val, Y_val, y_val, sw_val = validation
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             loss = self._validation_loss(X_val, Y_val, sw_val)
+        if not np.isfinite(loss):
+            raise ValueError(
+                "The validation loss is not finite: the network's outputs overflow on the "
+                "validation set. Scale the validation features as the training features."
+            )
         score = self._validation_score(X_val, y_val, sw_val, loss)
         if self.validation_scores_ is None:
             self.validation_scores_, self.validation_loss_curve_ = [], []
