@@ -46,6 +46,7 @@ class Case:
     params: dict = field(default_factory=dict)
     expect: str = "reject"  # "fit", "either" or "reject"
     names: str = ""  # regex an error message must match
+    fit_kwargs: dict = field(default_factory=dict)  # X_val, y_val, sample_weight_val
 
 
 # --------------------------------------------------------------------------
@@ -310,17 +311,89 @@ def sample_weight_cases(draw):
 
 
 @st.composite
+def class_weight_cases(draw):
+    """Good data with a hostile ``class_weight``."""
+    X = draw(matrices())
+    y = np.arange(X.shape[0]) % 2
+    category = draw(
+        st.sampled_from(
+            ["cw_negative", "cw_nan", "cw_inf", "cw_all_zero", "cw_missing_class",
+             "cw_string", "cw_overflowing", "cw_good"]
+        )
+    )
+    weights = {0: draw(st.floats(0.1, 5)), 1: draw(st.floats(0.1, 5))}
+    bad = draw(st.sampled_from([0, 1]))
+    if category == "cw_negative":
+        weights[bad] = -draw(st.floats(1e-6, 5))
+    elif category == "cw_nan":
+        weights[bad] = np.nan
+    elif category == "cw_inf":
+        weights[bad] = np.inf
+    elif category == "cw_all_zero":
+        weights = {0: 0.0, 1: 0.0}
+    elif category == "cw_missing_class":
+        weights = {0: 1.0, 7: 1.0}
+    elif category == "cw_string":
+        weights[bad] = "heavy"
+    elif category == "cw_overflowing":
+        weights = {0: 1e308, 1: 1e308}
+    expect = "fit" if category == "cw_good" else "reject"
+    names = r"class_weight|convert string"
+    return category, X, y, {"class_weight": weights}, expect, names
+
+
+@st.composite
+def validation_set_cases(draw):
+    """Good training data with a hostile ``X_val, y_val`` given to ``fit``."""
+    X = draw(matrices(min_rows=4))
+    n, d = X.shape
+    y = np.arange(n) % 2
+    category = draw(
+        st.sampled_from(
+            ["val_nan", "val_inf", "val_wrong_feature_count", "val_mismatched_length",
+             "val_unseen_class", "val_without_y", "val_near_max", "val_good"]
+        )
+    )
+    X_val, y_val = X.copy(), y.copy()
+    if category == "val_nan":
+        return category, X, y, {"X_val": _scatter(draw, X_val, np.nan), "y_val": y_val}, NAMES_NAN
+    if category == "val_inf":
+        X_val = _scatter(draw, _scatter(draw, X_val, np.inf), -np.inf)
+        return category, X, y, {"X_val": X_val, "y_val": y_val}, NAMES_INF
+    if category == "val_wrong_feature_count":
+        return category, X, y, {"X_val": np.hstack([X_val, X_val]), "y_val": y_val}, (
+            r"features"
+        )
+    if category == "val_mismatched_length":
+        return category, X, y, {"X_val": X_val, "y_val": y_val[:-1]}, r"X_val has"
+    if category == "val_unseen_class":
+        return category, X, y, {"X_val": X_val, "y_val": y_val + 5}, r"not seen"
+    if category == "val_without_y":
+        return category, X, y, {"X_val": X_val}, r"together"
+    if category == "val_near_max":
+        X_val = np.clip(X_val, -1, 1) * np.finfo(np.float64).max
+        return category, X, y, {"X_val": X_val, "y_val": y_val}, NAMES_SCALE
+    return category, X, y, {"X_val": X_val, "y_val": y_val}, ""
+
+
+@st.composite
 def training_cases(draw):
     """A hostile call of ``fit`` or ``partial_fit``."""
-    source = draw(st.sampled_from(["X", "y", "sample_weight"]))
-    sample_weight = None
+    source = draw(st.sampled_from(["X", "y", "sample_weight", "class_weight", "X_val"]))
+    sample_weight, fit_kwargs, params = None, {}, draw(estimator_params())
     if source == "X":
         category, X, y, expect, names = draw(x_cases())
     elif source == "y":
         category, X, y, expect, names = draw(y_cases())
-    else:
+    elif source == "sample_weight":
         category, X, y, sample_weight, expect, names = draw(sample_weight_cases())
-    params = draw(estimator_params())
+    elif source == "class_weight":
+        category, X, y, extra, expect, names = draw(class_weight_cases())
+        params.update(extra)
+    else:
+        category, X, y, fit_kwargs, names = draw(validation_set_cases())
+        expect = {"val_good": "fit", "val_near_max": "either"}.get(category, "reject")
+        return Case(category, "fit", X, y, None, params, expect, names, fit_kwargs)
     method = "fit"
     if params["solver"] != "lbfgs" and draw(st.booleans()):
         method = "partial_fit"
@@ -412,5 +485,6 @@ def case_key(case):
     parts = [
         case.category, case.method, repr(sorted(case.params.items())),
         _fingerprint(case.X), _fingerprint(case.y), _fingerprint(case.sample_weight),
+        *(f"{k}={_fingerprint(v)}" for k, v in sorted(case.fit_kwargs.items())),
     ]
     return hashlib.sha1("|".join(parts).encode()).hexdigest()

@@ -90,7 +90,7 @@ def _check_error(case, kind, exc):
 def _fit(case):
     clf = VanillaMLPClassifier(**case.params)
     if case.method == "fit":
-        return clf.fit(case.X, case.y, sample_weight=case.sample_weight)
+        return clf.fit(case.X, case.y, sample_weight=case.sample_weight, **case.fit_kwargs)
     # Every label of y as the classes; multilabel targets ignore them.
     classes = None if case.y is None else np.asarray(case.y).ravel()
     return clf.partial_fit(case.X, case.y, sample_weight=case.sample_weight, classes=classes)
