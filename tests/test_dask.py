@@ -29,7 +29,7 @@ dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 psutil = pytest.importorskip("psutil")
-joblib = pytest.importorskip("joblib")
+import joblib  # noqa: E402
 from dask_ml.wrappers import Incremental  # noqa: E402
 
 GRID = {"hidden_layer_sizes": [(8,), (16,)], "learning_rate_init": [1e-3, 1e-2]}
@@ -160,6 +160,19 @@ def test_parallel_calls_run_in_the_worker_processes(client):
         pids = Parallel(n_jobs=-1)(delayed(os.getpid)() for _ in range(8))
     assert set(pids) <= set(client.run(os.getpid).values())
     assert os.getpid() not in pids
+
+
+def _blas_threads():
+    import numpy  # noqa: F401  (loads the BLAS, should the worker not have yet)
+    from threadpoolctl import threadpool_info
+
+    return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+
+def test_workers_run_blas_on_one_thread(client):
+    # The premise of comparing the workers' results with this process's under
+    # threadpool_limits(1): the same BLAS, on one thread, does the same arithmetic.
+    assert list(client.run(_blas_threads).values()) == [{1}, {1}]
 
 
 def _kill_if_busy(dask_scheduler, victim, pid, fits_before):
