@@ -106,8 +106,8 @@ plt.show()
 # straight boundaries between those points.
 
 clf = VanillaMLPClassifier(
-    hidden_layer_sizes=(32, 2), activation=["relu", "identity"], solver="lbfgs",
-    max_iter=300, alpha=1e-2, random_state=0,
+    hidden_layer_sizes=(32, 2), activation=["relu", "identity"], learning_rate_init=0.01,
+    max_iter=150, alpha=1e-2, random_state=0,
 ).fit(X_train, y_train)
 H = clf.hidden_activations(X_val, layer=-1)
 print(f"hidden representation of {H.shape[0]} digits: shape {H.shape}, "
