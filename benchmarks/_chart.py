@@ -13,6 +13,16 @@ def available():
     return True
 
 
+def subtitle(env):
+    """The machine, numpy's BLAS kernel and threads, and the load, from the environment."""
+    from benchmarks._env import numpy_blas
+
+    pool = numpy_blas(env)
+    return (f"{env['cpu']}, {pool.get('internal_api')} {pool.get('architecture')} kernel, "
+            f"{pool.get('num_threads')} threads, load average "
+            f"{env['loadavg_1_5_15'][0]:.1f} at the start")
+
+
 def draw(rows, path, subtitle=""):
     """One panel per workload, a bar per contender and dtype, sklearn at 1.
 
@@ -58,7 +68,9 @@ def draw(rows, path, subtitle=""):
         ax.set_xlim(0, 1.35 * max(r["vs_sklearn"] for r in mine))
         ax.set_xlabel("time / scikit-learn's time (median)")
         ax.set_title("\n".join(textwrap.wrap(mine[0]["title"], 42)), fontsize=9)
-    axes[0][0].legend(loc="lower right", fontsize=8)
+    # Below the panels, where no bar or label can hide it.
+    fig.legend(*axes[0][0].get_legend_handles_labels(), loc="outside lower center",
+               ncols=len(dtypes), fontsize=8)
     fig.suptitle("skvanilla vs scikit-learn's MLPClassifier, same parameters, one process\n"
                  + subtitle, fontsize=9)
     fig.savefig(path, dpi=110)

@@ -10,7 +10,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from benchmarks import _chart, _report, _torch
-from benchmarks._env import describe, environment, numpy_blas
+from benchmarks._env import describe, environment
 from benchmarks._harness import contenders, run_workload
 from benchmarks._workloads import default_workloads
 
@@ -136,10 +136,7 @@ def _run(args, out):
     if _chart.available():
         chart = args.chart or out / "benchmark.png"
         chart.parent.mkdir(parents=True, exist_ok=True)
-        pool = numpy_blas(env)
-        _chart.draw(rows, chart, subtitle=f"{env['cpu']}, {pool.get('internal_api')} "
-                    f"{pool.get('architecture')} kernel, {pool.get('num_threads')} threads, "
-                    f"load average {env['loadavg_1_5_15'][0]:.1f} at the start")
+        _chart.draw(rows, chart, subtitle=_chart.subtitle(env))
         written.append(chart)
     else:
         print("matplotlib is not installed (pip install -e '.[bench]'): no chart.",

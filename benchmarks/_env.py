@@ -3,6 +3,8 @@
 import datetime
 import os
 import platform
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import sklearn
@@ -32,6 +34,19 @@ def _cpu_model():
     return platform.processor() or platform.machine()
 
 
+def _commit():
+    """The git commit of the checkout measured, with ``+`` if it has local changes."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root,
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "skvanilla"], cwd=root,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+" if dirty else "")
+
+
 def environment(use_torch=True):
     """A dict describing the machine and libraries, for the results file."""
     torch_version, torch_threads = _torch.version_and_threads() if use_torch else (None, None)
@@ -46,6 +61,8 @@ def environment(use_torch=True):
         "numpy": np.__version__,
         "scikit-learn": sklearn.__version__,
         "skvanilla": skvanilla.__version__,
+        # skvanilla/ uncommitted changes show as a trailing "+".
+        "commit": _commit(),
         "torch": torch_version,
         "torch_threads": torch_threads,
         "env": {name: os.environ.get(name) for name in BLAS_VARIABLES},
@@ -73,7 +90,7 @@ def describe(env):
         "load average before the run (1, 5, 15 min): "
         + ", ".join(f"{x:.2f}" for x in env["loadavg_1_5_15"]),
         f"python {env['python']}, numpy {env['numpy']}, scikit-learn {env['scikit-learn']}, "
-        f"skvanilla {env['skvanilla']}, torch {torch}"
+        f"skvanilla {env['skvanilla']} ({env.get('commit')}), torch {torch}"
         + (f" ({env['torch_threads']} threads)" if env["torch"] else ""),
     ]
     for pool in env["threadpools"]:
