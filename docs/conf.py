@@ -61,7 +61,8 @@ html_theme_options = {
     "show_prev_next": True,
     "secondary_sidebar_items": ["page-toc"],
 }
-html_sidebars = {"**": ["sidebar-nav-bs"]}
+# The benchmark chart is wide: its page gives the sidebar's room to it.
+html_sidebars = {"**": ["sidebar-nav-bs"], "benchmarks": []}
 html_show_sourcelink = False
 
 # --- Pages that other parts of the project may or may not have written ------
