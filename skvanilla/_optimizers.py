@@ -17,7 +17,24 @@ import numpy as np
 import scipy.optimize
 
 
-class SGD:
+def _scratch(optimizer, params):
+    """Work buffers shaped like ``params``, made on first use.
+
+    They hold nothing between steps, so they are not part of the optimizer's
+    state: ``__getstate__`` leaves them out of a saved model.
+    """
+    buffers = optimizer.__dict__.get("_work")
+    if buffers is None or any(b.shape != p.shape for b, p in zip(buffers, params)):
+        buffers = optimizer._work = [np.empty_like(p) for p in params]
+    return buffers
+
+
+class _WorkBuffersNotSaved:
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_work"}
+
+
+class SGD(_WorkBuffersNotSaved):
     """Stochastic gradient descent with momentum and learning-rate schedules.
 
     The velocity update is :math:`v \\leftarrow \\mu v - \\eta g`, then
@@ -54,7 +71,6 @@ class SGD:
         self.nesterov = nesterov
         self.power_t = power_t
         self.velocities = [np.zeros_like(p) for p in params]
-        self.scratch = [np.empty_like(p) for p in params]
 
     def update_params(self, params, grads):
         """Take one step on every parameter, in place.
@@ -63,7 +79,7 @@ class SGD:
         that a step allocates nothing.
         """
         mu, eta = self.momentum, self.learning_rate
-        for p, v, g, s in zip(params, self.velocities, grads, self.scratch):
+        for p, v, g, s in zip(params, self.velocities, grads, _scratch(self, params)):
             g *= eta
             if mu == 0:  # plain SGD: v = -eta g, whatever the variant
                 p -= g
@@ -98,7 +114,7 @@ class SGD:
         return False
 
 
-class Adam:
+class Adam(_WorkBuffersNotSaved):
     """Adam (Kingma and Ba, 2014).
 
     .. math::
@@ -121,7 +137,6 @@ class Adam:
         self.t = 0
         self.ms = [np.zeros_like(p) for p in params]
         self.vs = [np.zeros_like(p) for p in params]
-        self.scratch = [np.empty_like(p) for p in params]
 
     def update_params(self, params, grads):
         """Take one step on every parameter, in place.
@@ -135,7 +150,7 @@ class Adam:
         self.learning_rate = float(
             self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         )
-        for p, m, v, g, s in zip(params, self.ms, self.vs, grads, self.scratch):
+        for p, m, v, g, s in zip(params, self.ms, self.vs, grads, _scratch(self, params)):
             m *= b1
             np.multiply(g, 1 - b1, out=s)
             m += s  # m = b1 m + (1 - b1) g

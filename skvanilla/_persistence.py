@@ -132,7 +132,7 @@ def encode_optimizer(optimizer):
     dict
     """
     attributes = {}
-    for name, value in vars(optimizer).items():
+    for name, value in optimizer.__getstate__().items():
         if isinstance(value, list):
             value = [np.array(v, copy=True) for v in value]
         attributes[name] = _builtin(value)

@@ -143,7 +143,8 @@ def test_out_activation_options(cancer, digits):
 
 def test_float32_trains_and_predicts_in_float32(digits):
     X, y = digits
-    clf = quiet(VanillaMLPClassifier((16,), max_iter=5, random_state=0).fit, X.astype(np.float32), y)
+    X32 = X.astype(np.float32)
+    clf = quiet(VanillaMLPClassifier((16,), max_iter=5, random_state=0).fit, X32, y)
     assert all(c.dtype == np.float32 for c in clf.coefs_ + clf.intercepts_)
     assert clf.predict_proba(X.astype(np.float32)).dtype == np.float32
     clf64 = quiet(VanillaMLPClassifier((16,), max_iter=5, random_state=0).fit, X, y)
@@ -283,3 +284,20 @@ def test_continuous_targets_are_rejected(cancer):
     X, _ = cancer
     with pytest.raises(ValueError, match="Unknown label type"):
         VanillaMLPClassifier().fit(X, np.linspace(0, 1, len(X)))
+
+
+def test_work_buffers_are_not_saved_with_the_model(digits):
+    import pickle
+
+    X, y = digits
+    clf = quiet(VanillaMLPClassifier((64,), max_iter=2, random_state=0).fit, X, y)
+    assert hasattr(clf._optimizer, "_work")  # the optimizer's scratch space exists...
+    state = clf.__getstate__()
+    saved = pickle.dumps(state)
+    # ...but is not in the saved state: weights + Adam's two moments, no third copy.
+    n_params = sum(p.size for p in clf.coefs_ + clf.intercepts_)
+    assert len(saved) < 3.5 * 8 * n_params
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    quiet(restored.partial_fit, X, y)
+    assert restored.n_iter_ == clf.n_iter_ + 1
