@@ -685,7 +685,13 @@ class VanillaMLPClassifier(
             return -loss
         scorer = check_scoring(self, scoring=self.scoring)
         kwargs = {} if sw_val is None else {"sample_weight": sw_val}
-        return float(scorer(self, X_val, y_val, **kwargs))
+        score = float(scorer(self, X_val, y_val, **kwargs))
+        if not np.isfinite(score):
+            raise ValueError(
+                f"scoring={self.scoring!r} gave a non-finite validation score ({score}); "
+                "early stopping cannot compare it."
+            )
+        return score
 
     def _record_validation(self, validation):
         """Score the validation set; return True if the score improved by ``tol``."""

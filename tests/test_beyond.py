@@ -261,6 +261,13 @@ def test_scoring_loss_and_scorer_names(digits):
     assert called.validation_scores_ == [1.0] * 5
 
 
+def test_a_non_finite_validation_score_is_an_error(digits):
+    X_train, X_val, y_train, y_val = digits
+    clf = VanillaMLPClassifier((4,), max_iter=3, scoring=lambda est, X, y: float("nan"))
+    with pytest.raises(ValueError, match="non-finite validation score"):
+        clf.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+
+
 def test_early_stopping_on_validation_loss_stops(digits):
     X, _, y, _ = digits
     clf = quiet(
