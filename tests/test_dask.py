@@ -162,6 +162,21 @@ def test_parallel_calls_run_in_the_worker_processes(client):
     assert os.getpid() not in pids
 
 
+def _listening_hosts(proc):
+    # psutil 6 renamed connections() to net_connections().
+    connections = getattr(proc, "net_connections", None) or proc.connections
+    return {c.laddr.ip for c in connections(kind="inet") if c.status == psutil.CONN_LISTEN}
+
+
+def test_the_cluster_listens_on_loopback_only(client):
+    # The scheduler, the nannies and the workers all serve TCP (and a small HTTP
+    # server for health checks, with no dashboard): none may face the network.
+    here = psutil.Process()
+    hosts = set().union(*(_listening_hosts(p) for p in [here, *here.children(recursive=True)]))
+    assert hosts == {"127.0.0.1"}
+    assert client.scheduler_info()["address"].startswith("tcp://127.0.0.1:")
+
+
 def _blas_threads():
     import numpy  # noqa: F401  (loads the BLAS, should the worker not have yet)
     from threadpoolctl import threadpool_info
