@@ -25,6 +25,19 @@ def digits():
     return X[:300] / 16.0, y[:300]
 
 
+@pytest.fixture(autouse=True)
+def python_sigint_handler():
+    """Start every test from Python's own SIGINT handler, as a user's session does.
+
+    A library imported by another test module may leave its own handler in
+    place; the estimator then rightly leaves SIGINT alone, and these tests
+    would not see what a user sees.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.fixture
 def ctrl_c_at(monkeypatch):
     """Send SIGINT (``times`` times) during the ``call``-th batch; return the weights seen."""
