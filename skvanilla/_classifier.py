@@ -21,7 +21,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _labels
-from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, OutputActivation, identity
 from ._dropout import dropout_masks, sample_keys
 from ._interrupt import DeferInterrupt
 from ._losses import make_loss
@@ -960,9 +960,11 @@ class VanillaMLPClassifier(
 
         Blocks of about 2**18 values per layer keep each layer's output in
         cache and bound the memory of a prediction on many rows, whatever
-        their number.
+        their number.  The output activation is left to the caller (it is
+        the identity here), which turns ``z`` into labels or probabilities.
         """
         net = self._network()
+        net = net._replace(output=OutputActivation(identity, identity, None))
         block = max(256, 2**18 // max(c.shape[1] for c in self.coefs_))
         outputs = []
         # inf - inf may follow an overflow; _output_z reports either.
