@@ -38,7 +38,7 @@ _TARGET_KINDS = {
 
 
 class _BatchGatherer:
-    """The rows of a batch, copied into buffers allocated once per epoch.
+    """The rows of a batch, copied into buffers allocated once per fit.
 
     Without shuffling a batch is a slice, and a dense slice is a view: no
     copy at all.  With shuffling, dense rows are gathered with ``np.take``
@@ -46,7 +46,7 @@ class _BatchGatherer:
     """
 
     def __init__(self, X, Y, batch_size, shuffle):
-        self.X, self.Y = X, Y
+        self.X, self.Y, self.batch_size = X, Y, batch_size
         self.dense = shuffle and not hasattr(X, "tocsr")
         if self.dense:
             self.X_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
@@ -672,15 +672,16 @@ class VanillaMLPClassifier(
             tuple(rows(a, val) for a in (X, Y, y, sample_weight)),
         )
 
-    def _validation_loss(self, X_val, Y_val, sw_val):
+    def _validation_loss(self, Z_val, Y_val, sw_val):
         """Weighted mean per-sample loss on the validation set (no penalty)."""
-        Zs, As = forward(X_val, self.coefs_, self.intercepts_, self._network(), keep=False)
-        per_sample = self._network().loss.value(Y_val, Zs[-1], As[-1])
+        net = self._network()
+        per_sample = net.loss.value(Y_val, Z_val, net.output.f(Z_val))
         return float(np.average(per_sample, weights=sw_val))
 
-    def _validation_score(self, X_val, y_val, sw_val, loss):
+    def _validation_score(self, X_val, Z_val, y_val, sw_val, loss):
         if self.scoring is None:
-            return accuracy_score(y_val, self._predict(X_val), sample_weight=sw_val)
+            predicted = _labels.decode(Z_val, self.classes_, self._target_kind)
+            return accuracy_score(y_val, predicted, sample_weight=sw_val)
         if self.scoring == "loss":
             return -loss
         scorer = check_scoring(self, scoring=self.scoring)
@@ -696,14 +697,16 @@ class VanillaMLPClassifier(
     def _record_validation(self, validation):
         """Score the validation set; return True if the score improved by ``tol``."""
         X_val, Y_val, y_val, sw_val = validation
+        # One forward pass serves both the loss and the default accuracy.
+        Z_val = self._forward_z(X_val)
         with np.errstate(over="ignore", invalid="ignore"):
-            loss = self._validation_loss(X_val, Y_val, sw_val)
+            loss = self._validation_loss(Z_val, Y_val, sw_val)
         if not np.isfinite(loss):
             raise ValueError(
                 "The validation loss is not finite: the network's outputs overflow on the "
                 "validation set. Scale the validation features as the training features."
             )
-        score = self._validation_score(X_val, y_val, sw_val, loss)
+        score = self._validation_score(X_val, Z_val, y_val, sw_val, loss)
         if self.validation_scores_ is None:
             self.validation_scores_, self.validation_loss_curve_ = [], []
             self.best_validation_score_ = -np.inf
@@ -796,6 +799,7 @@ class VanillaMLPClassifier(
         batch_size = min(200 if self.batch_size == "auto" else self.batch_size, n_samples)
         net = self._network()
         keys = self._dropout_keys(X)
+        gather = _BatchGatherer(X, Y, batch_size, self.shuffle)
         order = np.arange(n_samples)
         last_good = [p.copy() for p in params]
         # The first Ctrl-C lets the batch in flight finish (see _interrupt.py).
@@ -806,7 +810,7 @@ class VanillaMLPClassifier(
                 if self.shuffle:
                     order = order[self._random_state.permutation(n_samples)]
                 last_good = [p.copy() for p in params]
-                loss = self._run_epoch(train, keys, order, batch_size, net, params, interrupt)
+                loss = self._run_epoch(train, keys, order, gather, net, params, interrupt)
                 self._check_finite(loss, params, last_good)
                 if interrupt.requested:
                     raise KeyboardInterrupt  # the part-epoch is not recorded as an epoch
@@ -843,12 +847,12 @@ class VanillaMLPClassifier(
             self._dropout_seed = int(self._random_state.randint(np.iinfo(np.int32).max))
         return sample_keys(X, self._dropout_seed)
 
-    def _run_epoch(self, train, keys, order, batch_size, net, params, interrupt=None):
+    def _run_epoch(self, train, keys, order, gather, net, params, interrupt=None):
         """One pass over every sample in mini-batches; returns the mean batch objective."""
         X, Y, _, sample_weight = train
         n_samples, n_layers = X.shape[0], len(self.coefs_)
         hidden = [c.shape[1] for c in self.coefs_[:-1]]
-        gather = _BatchGatherer(X, Y, batch_size, self.shuffle)
+        batch_size = gather.batch_size
         total = 0.0
         with np.errstate(over="ignore", invalid="ignore"):
             for start in range(0, n_samples, batch_size):
@@ -987,9 +991,6 @@ class VanillaMLPClassifier(
                 "input features as they were scaled for fit."
             )
         return Z
-
-    def _predict(self, X):
-        return _labels.decode(self._forward_z(X), self.classes_, self._target_kind)
 
     def predict(self, X):
         """Predict class labels.
