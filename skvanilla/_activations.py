@@ -6,6 +6,11 @@ the error signal (eq. 2.4.1 of the seed post).  The derivative receives
 both ``Z`` and ``A`` because for several functions it is cheaper, and more
 accurate, to write it with the output (``sigma' = A (1 - A)``).
 
+Every function takes an optional ``out``, an array shaped like ``Z`` that
+it may write its result into (the training loop passes buffers made once
+per fit, so that a batch allocates nothing), and returns its result.
+``identity`` returns ``Z`` itself.
+
 Output activations turn the last pre-activation into probabilities.  They
 also give the log of those probabilities computed from ``Z`` directly
 (never ``log`` of a rounded probability), and the product of their Jacobian
@@ -44,17 +49,20 @@ class OutputActivation(NamedTuple):
 # --------------------------------------------------------------------------
 
 
-def identity(Z):
-    r"""Identity, :math:`f(z) = z`."""
+def identity(Z, out=None):
+    r"""Identity, :math:`f(z) = z` (``Z`` itself: nothing to compute or copy)."""
     return Z
 
 
-def identity_prime(Z, A):
+def identity_prime(Z, A, out=None):
     r""":math:`f'(z) = 1`."""
-    return np.ones_like(Z)
+    if out is None:
+        return np.ones_like(Z)
+    out.fill(1)
+    return out
 
 
-def logistic(Z):
+def logistic(Z, out=None):
     r"""Logistic sigmoid, :math:`\sigma(z) = 1 / (1 + e^{-z})`.
 
     scipy's ``expit`` evaluates it in one pass, in the input's precision,
@@ -67,12 +75,14 @@ def logistic(Z):
     >>> logistic(np.array([-1000.0, 0.0, 1000.0]))
     array([0. , 0.5, 1. ])
     """
-    return expit(Z)
+    return expit(Z, out=out)
 
 
-def logistic_prime(Z, A):
+def logistic_prime(Z, A, out=None):
     r""":math:`\sigma'(z) = \sigma(z) (1 - \sigma(z))`, from the output ``A``."""
-    return A * (1.0 - A)
+    out = np.subtract(1.0, A, out=out)
+    out *= A
+    return out
 
 
 def log_logistic(Z):
@@ -80,59 +90,76 @@ def log_logistic(Z):
     return log_expit(Z)
 
 
-def tanh(Z):
+def tanh(Z, out=None):
     r"""Hyperbolic tangent, :math:`f(z) = \tanh z`."""
-    return np.tanh(Z)
+    return np.tanh(Z, out=out)
 
 
-def tanh_prime(Z, A):
+def tanh_prime(Z, A, out=None):
     r""":math:`f'(z) = 1 - \tanh^2 z`, from the output ``A``."""
-    return 1.0 - A * A
+    out = np.multiply(A, A, out=out)
+    return np.subtract(1.0, out, out=out)
 
 
-def relu(Z):
+def relu(Z, out=None):
     r"""Rectified linear unit, :math:`f(z) = \max(0, z)` (eq. 1.2.1).
 
-    A new array is returned: the seed's version zeroed ``z`` in place, so
+    Never written over ``Z``: the seed's version zeroed ``z`` in place, so
     that the cached pre-activation and the activation were one array.
     """
-    return np.maximum(Z, 0)
+    return np.maximum(Z, 0, out=out)
 
 
-def relu_prime(Z, A):
+def relu_prime(Z, A, out=None):
     r""":math:`f'(z) = 1` for :math:`z > 0`, else 0 (0 is taken at the kink).
 
-    A boolean array: multiplying by it is the same, and saves a conversion.
+    Without ``out``, a boolean array: multiplying by it is the same.
     """
-    return Z > 0
+    return np.greater(Z, 0, out=out)
 
 
 #: Slope of ``leaky_relu`` below zero.
 LEAKY_SLOPE = 0.01
 
 
-def leaky_relu(Z):
-    r"""Leaky ReLU, :math:`f(z) = z` for :math:`z > 0`, else :math:`0.01 z`."""
-    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
+def leaky_relu(Z, out=None):
+    r"""Leaky ReLU, :math:`f(z) = z` for :math:`z > 0`, else :math:`0.01 z`.
+
+    With a slope below 1 that is :math:`\max(z, 0.01 z)`.
+    """
+    out = np.multiply(Z, LEAKY_SLOPE, out=out)
+    return np.maximum(Z, out, out=out)
 
 
-def leaky_relu_prime(Z, A):
-    r""":math:`f'(z) = 1` for :math:`z > 0`, else :math:`0.01`."""
-    return np.where(Z > 0, 1.0, LEAKY_SLOPE).astype(Z.dtype, copy=False)
+def leaky_relu_prime(Z, A, out=None):
+    r""":math:`f'(z) = 1` for :math:`z > 0`, else :math:`0.01`: :math:`0.01 + 0.99 [z > 0]`."""
+    out = np.greater(Z, 0, out=np.empty_like(Z) if out is None else out)
+    out *= 1.0 - LEAKY_SLOPE
+    out += LEAKY_SLOPE
+    return out
 
 
-def elu(Z):
+def elu(Z, out=None):
     r"""Exponential linear unit, :math:`f(z) = z` for :math:`z > 0`, else :math:`e^z - 1`.
 
-    ``expm1`` keeps :math:`e^z - 1` accurate near zero; its argument is
-    clipped at 0 so that the branch not taken cannot overflow.
+    Computed as :math:`\max(z, e^{\min(z, 0)} - 1)`: :math:`e^z - 1 \ge z`
+    everywhere, with equality only at 0, and for :math:`z > 0` the second
+    term is 0.  ``expm1`` keeps :math:`e^z - 1` accurate near zero; the
+    clip at 0 keeps the branch not taken from overflowing.
     """
-    return np.where(Z > 0, Z, np.expm1(np.minimum(Z, 0)))
+    out = np.minimum(Z, 0, out=out)
+    np.expm1(out, out=out)
+    return np.maximum(Z, out, out=out)
 
 
-def elu_prime(Z, A):
-    r""":math:`f'(z) = 1` for :math:`z > 0`, else :math:`e^z = f(z) + 1`."""
-    return np.where(Z > 0, 1.0, A + 1.0).astype(Z.dtype, copy=False)
+def elu_prime(Z, A, out=None):
+    r""":math:`f'(z) = 1` for :math:`z > 0`, else :math:`e^z = f(z) + 1`.
+
+    :math:`f(z) + 1 = e^{\min(z, 0)}` is 1 for :math:`z > 0`: one formula.
+    """
+    out = np.minimum(A, 0, out=out)
+    out += 1.0
+    return out
 
 
 # Python floats, so that float32 arrays stay float32.
@@ -167,43 +194,45 @@ def _normal_cdf(Z):
     return 0.5 * (1.0 + (_erf_extended(X) if X.dtype == np.longdouble else erf(X)))
 
 
-def gelu(Z):
+def gelu(Z, out=None):
     r"""Gaussian error linear unit, exact: :math:`f(z) = z \Phi(z)`.
 
     :math:`\Phi(z) = \frac12 (1 + \operatorname{erf}(z / \sqrt2))` is the
     standard normal distribution function (no tanh approximation).
     """
-    return Z * _normal_cdf(Z)
+    return np.multiply(Z, _normal_cdf(Z), out=out)
 
 
-def gelu_prime(Z, A):
+def gelu_prime(Z, A, out=None):
     r""":math:`f'(z) = \Phi(z) + z \varphi(z)`, with :math:`\varphi` the normal density."""
     cdf = _normal_cdf(Z)
     # The density is exactly 0 in floating point beyond |z| = 40; clipping
     # there keeps z * z from overflowing.
     R = np.minimum(np.abs(Z), 40.0)
-    return cdf + Z * np.exp(-0.5 * R * R) / _SQRT2PI
+    return np.add(cdf, Z * np.exp(-0.5 * R * R) / _SQRT2PI, out=out)
 
 
-def softplus(Z):
+def softplus(Z, out=None):
     r"""Softplus, :math:`f(z) = \log(1 + e^z)`, through ``logaddexp`` (no overflow)."""
-    return np.logaddexp(0.0, Z)
+    return np.logaddexp(0.0, Z, out=out)
 
 
-def softplus_prime(Z, A):
+def softplus_prime(Z, A, out=None):
     r""":math:`f'(z) = \sigma(z)`."""
-    return logistic(Z)
+    return logistic(Z, out=out)
 
 
-def silu(Z):
+def silu(Z, out=None):
     r"""Sigmoid linear unit (swish), :math:`f(z) = z \sigma(z)`."""
-    return Z * logistic(Z)
+    out = logistic(Z, out=out)
+    out *= Z
+    return out
 
 
-def silu_prime(Z, A):
+def silu_prime(Z, A, out=None):
     r""":math:`f'(z) = \sigma(z) (1 + z (1 - \sigma(z)))`."""
     S = logistic(Z)
-    return S * (1.0 + Z * (1.0 - S))
+    return np.multiply(S, 1.0 + Z * (1.0 - S), out=out)
 
 
 HIDDEN_ACTIVATIONS = {
@@ -224,7 +253,7 @@ HIDDEN_ACTIVATIONS = {
 # --------------------------------------------------------------------------
 
 
-def softmax(Z):
+def softmax(Z, out=None):
     r"""Softmax over each row, :math:`p_k = e^{z_k} / \sum_j e^{z_j}`.
 
     The row maximum is subtracted first; it cancels in the ratio and keeps
@@ -237,7 +266,7 @@ def softmax(Z):
     array([[0.5, 0.5],
            [1. , 0. ]])
     """
-    E = Z - np.maximum.reduce(Z, axis=1, keepdims=True)
+    E = np.subtract(Z, np.maximum.reduce(Z, axis=1, keepdims=True), out=out)
     np.exp(E, out=E)
     E /= np.add.reduce(E, axis=1, keepdims=True)
     return E
@@ -249,22 +278,22 @@ def log_softmax(Z):
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
-def softmax_backprop(P, G):
+def softmax_backprop(P, G, out=None):
     r"""Chain ``G = dJ/dP`` through softmax: :math:`P \odot (G - \sum_k G_k P_k)`.
 
     The softmax Jacobian is :math:`\partial p_k / \partial z_j =
     p_k (\delta_{kj} - p_j)`, so :math:`(J^T g)_j = p_j (g_j - g \cdot p)`.
     """
-    return P * (G - np.sum(G * P, axis=1, keepdims=True))
+    return np.multiply(P, G - np.sum(G * P, axis=1, keepdims=True), out=out)
 
 
-def logistic_backprop(P, G):
+def logistic_backprop(P, G, out=None):
     r"""Chain ``G = dJ/dP`` through elementwise sigmoids: :math:`G \odot P (1 - P)`.
 
     This is the seed's eq. 2.2.5 applied to the output, with the derivative
     taken at ``z`` (through ``P = sigma(z)``), not at ``sigma(P)``.
     """
-    return G * P * (1.0 - P)
+    return np.multiply(G * P, 1.0 - P, out=out)
 
 
 OUTPUT_ACTIVATIONS = {

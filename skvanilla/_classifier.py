@@ -25,8 +25,8 @@ from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, OutputActivati
 from ._dropout import dropout_masks, sample_keys
 from ._interrupt import DeferInterrupt
 from ._losses import make_loss
-from ._network import Network, forward, init_params, loss_and_gradients
-from ._optimizers import SGD, Adam, minimize_lbfgs
+from ._network import Network, Workspace, forward, init_params, loss_and_gradients
+from ._optimizers import SGD, Adam, minimize_lbfgs, pack, unpack
 from ._persistence import PersistenceMixin
 from ._split import weighted_split
 
@@ -37,22 +37,36 @@ _TARGET_KINDS = {
 }
 
 
-class _BatchGatherer:
-    """The rows of a batch, copied into buffers allocated once per fit.
+class _TrainingBuffers:
+    """Everything a training step writes, allocated once per fit.
 
-    Without shuffling a batch is a slice, and a dense slice is a view: no
-    copy at all.  With shuffling, dense rows are gathered with ``np.take``
-    into the same buffer every batch, instead of a fresh array each time.
+    - The rows of a batch.  Without shuffling a batch is a slice, and a
+      dense slice is a view: no copy at all.  With shuffling, dense rows are
+      gathered with ``np.take`` into the same buffer every batch.
+    - A :class:`Workspace` per batch length (the full batch, and the
+      shorter last one) for the forward and backward passes.
+    - The flat gradient vector, laid out as the flat parameter vector, and
+      its views shaped like the layers, which ``backward`` writes into.
+
+    None of it outlives the fit: a fitted model keeps no buffer.
     """
 
-    def __init__(self, X, Y, batch_size, shuffle):
+    def __init__(self, X, Y, batch_size, shuffle, coefs, intercepts):
         self.X, self.Y, self.batch_size = X, Y, batch_size
         self.dense = shuffle and not hasattr(X, "tocsr")
         if self.dense:
             self.X_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
             self.Y_buffer = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+        layer_units = [X.shape[1], *(c.shape[1] for c in coefs)]
+        lengths = {batch_size, X.shape[0] % batch_size} - {0}
+        self.work = {n: Workspace(n, layer_units, X.dtype) for n in lengths}
+        params = coefs + intercepts
+        self.grad = np.empty(sum(p.size for p in params), dtype=X.dtype)
+        views = unpack(self.grad, params)
+        self.grads = views[: len(coefs)], views[len(coefs) :]
 
-    def __call__(self, rows):
+    def batch(self, rows):
+        """The rows ``rows`` of ``X`` and ``Y``."""
         if not self.dense:
             return self.X[rows], self.Y[rows]
         n = len(rows)
@@ -790,18 +804,31 @@ class VanillaMLPClassifier(
             )
         return Adam(params, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
 
+    def _flatten_params(self):
+        """Move the weights into one flat vector; ``coefs_`` and ``intercepts_`` become views.
+
+        The optimizer then updates the whole network in a few calls, whatever
+        its number of layers.  Returns the vector.
+        """
+        params = self.coefs_ + self.intercepts_
+        theta = pack(params)
+        views = unpack(theta, params)
+        n_layers = len(self.coefs_)
+        self.coefs_, self.intercepts_ = views[:n_layers], views[n_layers:]
+        return theta
+
     def _fit_stochastic(self, train, validation, incremental, callbacks):
         X, Y, y, sample_weight = train
-        params = self.coefs_ + self.intercepts_
+        theta = self._flatten_params()
         if not incremental or not hasattr(self, "_optimizer"):
-            self._optimizer = self._make_optimizer(params)
+            self._optimizer = self._make_optimizer(theta)
         n_samples = X.shape[0]
         batch_size = min(200 if self.batch_size == "auto" else self.batch_size, n_samples)
         net = self._network()
         keys = self._dropout_keys(X)
-        gather = _BatchGatherer(X, Y, batch_size, self.shuffle)
+        buffers = _TrainingBuffers(X, Y, batch_size, self.shuffle, self.coefs_, self.intercepts_)
         order = np.arange(n_samples)
-        last_good = [p.copy() for p in params]
+        last_good = theta.copy()
         # The first Ctrl-C lets the batch in flight finish (see _interrupt.py).
         interrupt = DeferInterrupt().install()
         try:
@@ -809,9 +836,9 @@ class VanillaMLPClassifier(
                 self._epoch_callbacks(callbacks, train, begin=True)
                 if self.shuffle:
                     order = order[self._random_state.permutation(n_samples)]
-                last_good = [p.copy() for p in params]
-                loss = self._run_epoch(train, keys, order, gather, net, params, interrupt)
-                self._check_finite(loss, params, last_good)
+                np.copyto(last_good, theta)
+                loss = self._run_epoch(train, keys, order, buffers, net, theta, interrupt)
+                self._check_finite(loss, theta, last_good)
                 if interrupt.requested:
                     raise KeyboardInterrupt  # the part-epoch is not recorded as an epoch
                 stop = self._end_epoch(loss, n_samples, validation)
@@ -828,9 +855,8 @@ class VanillaMLPClassifier(
         except KeyboardInterrupt:
             # A second Ctrl-C may land inside an optimizer step: weights it left
             # non-finite go back to where the epoch started.
-            if not all(np.isfinite(p).all() for p in params):
-                for p, good in zip(params, last_good):
-                    p[...] = good
+            if not np.isfinite(theta).all():
+                theta[...] = last_good
             warnings.warn("Training interrupted by user; the last weights are kept.", stacklevel=2)
         finally:
             interrupt.restore()
@@ -847,12 +873,12 @@ class VanillaMLPClassifier(
             self._dropout_seed = int(self._random_state.randint(np.iinfo(np.int32).max))
         return sample_keys(X, self._dropout_seed)
 
-    def _run_epoch(self, train, keys, order, gather, net, params, interrupt=None):
+    def _run_epoch(self, train, keys, order, buffers, net, theta, interrupt=None):
         """One pass over every sample in mini-batches; returns the mean batch objective."""
         X, Y, _, sample_weight = train
-        n_samples, n_layers = X.shape[0], len(self.coefs_)
+        n_samples = X.shape[0]
         hidden = [c.shape[1] for c in self.coefs_[:-1]]
-        batch_size = gather.batch_size
+        batch_size = buffers.batch_size
         total = 0.0
         with np.errstate(over="ignore", invalid="ignore"):
             for start in range(0, n_samples, batch_size):
@@ -870,26 +896,29 @@ class VanillaMLPClassifier(
                         keys[rows], self._dropout_step, hidden, self.dropout, X.dtype
                     )
                     self._dropout_step += 1
-                X_batch, Y_batch = gather(rows)
-                loss, coef_grads, intercept_grads = loss_and_gradients(
+                X_batch, Y_batch = buffers.batch(rows)
+                n = Y_batch.shape[0]
+                # The gradients land in views of buffers.grad.
+                loss, _, _ = loss_and_gradients(
                     X_batch,
                     Y_batch,
-                    params[:n_layers],
-                    params[n_layers:],
+                    self.coefs_,
+                    self.intercepts_,
                     net,
                     sw,
                     self.alpha,
                     masks,
+                    work=buffers.work[n],
+                    grads=buffers.grads,
                 )
-                self._optimizer.update_params(params, coef_grads + intercept_grads)
-                total += loss * Y_batch.shape[0]
+                self._optimizer.update_params(theta, buffers.grad)
+                total += loss * n
         return total / n_samples
 
-    def _check_finite(self, loss, params, last_good):
-        if np.isfinite(loss) and all(np.isfinite(p).all() for p in params):
+    def _check_finite(self, loss, theta, last_good):
+        if np.isfinite(loss) and np.isfinite(theta).all():
             return
-        for p, good in zip(params, last_good):
-            p[...] = good
+        theta[...] = last_good
         raise ValueError(
             "Training diverged: the weights became non-finite, so the weights from "
             "before the last epoch are kept. Lower learning_rate_init, or scale the "

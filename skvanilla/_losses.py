@@ -8,7 +8,8 @@ and weighting samples is the network's business, not the loss's.
 
 Both receive ``Z`` (the output pre-activation) and ``P = f(Z)`` so that each
 can use whichever is stable: log-losses are computed from ``Z`` through
-log-softmax / log-sigmoid, never as ``log(P)``.
+log-softmax / log-sigmoid, never as ``log(P)``.  A delta may be written into
+``out``, a buffer shaped like ``Z``.
 
 Only numpy is imported here.
 """
@@ -23,7 +24,7 @@ from ._activations import OUTPUT_ACTIVATIONS, log_softmax
 
 
 class Loss(NamedTuple):
-    """A per-sample loss ``value(Y, Z, P)`` and its output delta ``delta(Y, Z, P)``."""
+    """A per-sample loss ``value(Y, Z, P)`` and its output delta ``delta(Y, Z, P, out=None)``."""
 
     value: Callable
     delta: Callable
@@ -45,7 +46,7 @@ def binary_log_loss(Y, Z, P):
     return np.sum(np.logaddexp(0, Z) - Y * Z, axis=1)
 
 
-def log_loss_delta(Y, Z, P):
+def log_loss_delta(Y, Z, P, out=None):
     r"""Output delta of a log-loss with its canonical output activation: ``P - Y``.
 
     For sigmoid units, :math:`\partial J / \partial p = (p - y) / (p (1 - p))`
@@ -53,7 +54,7 @@ def log_loss_delta(Y, Z, P):
     :math:`p - y`.  For softmax with targets that sum to one per row, the
     same cancellation through the softmax Jacobian gives :math:`p - y`.
     """
-    return P - Y
+    return np.subtract(P, Y, out=out)
 
 
 def squared_error(Y, Z, P):
@@ -62,14 +63,14 @@ def squared_error(Y, Z, P):
     return 0.5 * np.sum(R * R, axis=1)
 
 
-def squared_error_delta(Y, Z, P, *, backprop):
+def squared_error_delta(Y, Z, P, out=None, *, backprop):
     r"""Output delta of squared error: :math:`(p - y)` chained through the output.
 
     :math:`J'(a) = a - y` (eq. 2.2.3), then multiplied by the output
     activation's derivative taken at ``z`` -- the seed took it at ``a``
     instead, which is the slip the gradient tests catch.
     """
-    return backprop(P, P - Y)
+    return backprop(P, P - Y, out=out)
 
 
 def make_loss(loss, out_activation):

@@ -20,6 +20,11 @@ and :func:`backward` returns its exact gradient.  Dividing by the total
 weight makes the learning rate independent of the batch size, and makes a
 weight of 2 the same as a repeated sample.
 
+Every pass can write into a :class:`Workspace` (buffers made once per fit
+or per prediction) and gradients into arrays the caller owns, so that a
+training step allocates nothing; without them it makes fresh arrays, which
+is what the gradient check and L-BFGS use.
+
 Only numpy is imported here.
 """
 
@@ -78,7 +83,39 @@ def init_params(layer_units, factors, rng, dtype=np.float64):
     return coefs, intercepts
 
 
-def forward(X, coefs, intercepts, net, *, keep=True, masks=None):
+class Workspace:
+    """Buffers for the passes over batches of exactly ``n_rows`` rows.
+
+    Per layer ``1..L``: pre-activations ``Z``, activations ``A`` and, for
+    training, deltas and (hidden layers) derivatives ``f'(z)``.  A
+    workspace is made once per fit (one per batch length) or per
+    prediction, never kept with a fitted model, and used by one thread.
+
+    Parameters
+    ----------
+    n_rows : int
+    layer_units : sequence of int
+        Units per layer, input first.
+    dtype : numpy dtype
+    backward : bool, default=True
+        Also make the buffers of :func:`backward`.
+
+    Examples
+    --------
+    >>> work = Workspace(4, [3, 5, 2], "float64")
+    >>> [Z.shape for Z in work.Z], [d.shape for d in work.prime]
+    ([(4, 5), (4, 2)], [(4, 5)])
+    """
+
+    def __init__(self, n_rows, layer_units, dtype, *, backward=True):
+        shapes = [(n_rows, units) for units in layer_units[1:]]
+        self.Z = [np.empty(shape, dtype) for shape in shapes]
+        self.A = [np.empty(shape, dtype) for shape in shapes]
+        self.delta = [np.empty(shape, dtype) for shape in shapes] if backward else None
+        self.prime = [np.empty(shape, dtype) for shape in shapes[:-1]] if backward else None
+
+
+def forward(X, coefs, intercepts, net, *, keep=True, masks=None, work=None):
     """The forward pass (eqs. 1.3.0, 1.3.1).
 
     Parameters
@@ -93,6 +130,8 @@ def forward(X, coefs, intercepts, net, *, keep=True, masks=None):
     masks : list of ndarray, optional
         Inverted-dropout masks, one per hidden layer; a hidden layer feeds
         ``A * mask`` to the next one.  ``As`` keeps the unmasked ``A``.
+    work : Workspace, optional
+        Buffers for ``X.shape[0]`` rows to write ``Z`` and ``A`` into.
 
     Returns
     -------
@@ -105,13 +144,23 @@ def forward(X, coefs, intercepts, net, *, keep=True, masks=None):
     Zs, As = [], [X]
     A = X
     for i, (W, b, f) in enumerate(zip(coefs, intercepts, [*net.activations, net.output])):
-        Z = _layer_input(A, masks, i) @ W
+        Z = _product(_layer_input(A, masks, i), W, work and work.Z[i])
         Z += b
-        A = f.f(Z)
+        A = f.f(Z, out=work and work.A[i])
         if keep:
             Zs.append(Z)
             As.append(A)
     return (Zs, As) if keep else ([Z], [A])
+
+
+def _product(A, B, out=None):
+    """``A @ B``, written into ``out`` when one is given."""
+    if out is None:
+        return A @ B
+    if hasattr(A, "tocsr"):  # a scipy.sparse product makes its own array
+        out[...] = A @ B
+        return out
+    return np.matmul(A, B, out=out)
 
 
 def _layer_input(A, masks, i):
@@ -140,7 +189,7 @@ def objective(Zs, As, Y, coefs, net, sample_weight, alpha):
     return data / total
 
 
-def backward(Zs, As, Y, coefs, net, sample_weight, alpha, masks=None):
+def backward(Zs, As, Y, coefs, net, sample_weight, alpha, masks=None, *, work=None, grads=None):
     """Backpropagation: the gradient of ``J`` by the seed's recursion.
 
     .. math::
@@ -170,39 +219,52 @@ def backward(Zs, As, Y, coefs, net, sample_weight, alpha, masks=None):
         L2 penalty.
     masks : list of ndarray, optional
         The dropout masks the forward pass used.
+    work : Workspace, optional
+        Buffers for the deltas and derivatives.
+    grads : (list of ndarray, list of ndarray), optional
+        Arrays shaped like the weights and the biases to write the
+        gradients into.
 
     Returns
     -------
     coef_grads, intercept_grads : list of ndarray
     """
     total = _total_weight(Y.shape[0], sample_weight)
-    # Every delta below is a fresh array, so scaling it in place is safe.
-    delta = net.loss.delta(Y, Zs[-1], As[-1])
+    n_layers = len(coefs)
+    deltas = [None] * n_layers if work is None else work.delta
+    primes = [None] * n_layers if work is None else work.prime
+    coef_grads, intercept_grads = ([None] * n_layers, [None] * n_layers) if grads is None else grads
+    # Every delta below is a fresh array or a buffer of its own, so scaling
+    # it in place is safe.
+    delta = net.loss.delta(Y, Zs[-1], As[-1], out=deltas[-1])
     delta *= 1.0 / total if sample_weight is None else (sample_weight / total)[:, None]
 
-    n_layers = len(coefs)
-    coef_grads, intercept_grads = [None] * n_layers, [None] * n_layers
     for i in reversed(range(n_layers)):
-        coef_grads[i] = _layer_input(As[i], masks, i).T @ delta
+        coef_grads[i] = _product(_layer_input(As[i], masks, i).T, delta, coef_grads[i])
         if alpha:
             coef_grads[i] += (alpha / total) * coefs[i]
-        intercept_grads[i] = np.add.reduce(delta, axis=0)
+        intercept_grads[i] = np.add.reduce(delta, axis=0, out=intercept_grads[i])
         if i > 0:
-            delta = delta @ coefs[i].T
-            delta *= net.activations[i - 1].prime(Zs[i - 1], As[i])
+            delta = _product(delta, coefs[i].T, deltas[i - 1])
+            delta *= net.activations[i - 1].prime(Zs[i - 1], As[i], out=primes[i - 1])
             if masks is not None:
                 delta *= masks[i - 1]
     return coef_grads, intercept_grads
 
 
-def loss_and_gradients(X, Y, coefs, intercepts, net, sample_weight, alpha, masks=None):
+def loss_and_gradients(
+    X, Y, coefs, intercepts, net, sample_weight, alpha, masks=None, *, work=None, grads=None
+):
     """Forward, objective and backward for one batch: what optimizers need.
+
+    ``work`` and ``grads`` are passed on to :func:`forward` and
+    :func:`backward`.
 
     Returns
     -------
     loss : float
     coef_grads, intercept_grads : list of ndarray
     """
-    Zs, As = forward(X, coefs, intercepts, net, masks=masks)
+    Zs, As = forward(X, coefs, intercepts, net, masks=masks, work=work)
     loss = objective(Zs, As, Y, coefs, net, sample_weight, alpha)
-    return (loss, *backward(Zs, As, Y, coefs, net, sample_weight, alpha, masks))
+    return (loss, *backward(Zs, As, Y, coefs, net, sample_weight, alpha, masks, work=work, grads=grads))

@@ -1,7 +1,10 @@
 """Gradient-descent optimizers.
 
-An optimizer sees a list of parameter arrays and a list of gradients of
-the same shapes, and updates the parameters in place.  It knows nothing of
+An optimizer sees one flat vector of parameters and the flat vector of
+their gradients, and updates the parameters in place: a step is a handful
+of numpy calls over the whole network, whatever its number of layers.  The
+gradients are consumed -- their vector is the step's work space -- so that
+a step allocates nothing.  It knows nothing of
 networks, data or losses.  Between epochs the training loop tells it how
 many samples have been seen (:meth:`iteration_ends`), and asks it whether
 to stop when the loss stalls (:meth:`trigger_stopping`): the adaptive
@@ -17,24 +20,7 @@ import numpy as np
 import scipy.optimize
 
 
-def _scratch(optimizer, params):
-    """Work buffers shaped like ``params``, made on first use.
-
-    They hold nothing between steps, so they are not part of the optimizer's
-    state: ``__getstate__`` leaves them out of a saved model.
-    """
-    buffers = optimizer.__dict__.get("_work")
-    if buffers is None or any(b.shape != p.shape for b, p in zip(buffers, params)):
-        buffers = optimizer._work = [np.empty_like(p) for p in params]
-    return buffers
-
-
-class _WorkBuffersNotSaved:
-    def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k != "_work"}
-
-
-class SGD(_WorkBuffersNotSaved):
+class SGD:
     """Stochastic gradient descent with momentum and learning-rate schedules.
 
     The velocity update is :math:`v \\leftarrow \\mu v - \\eta g`, then
@@ -43,8 +29,8 @@ class SGD(_WorkBuffersNotSaved):
 
     Parameters
     ----------
-    params : list of ndarray
-        Only their shapes and dtypes are read here.
+    params : ndarray
+        The flat parameter vector; only its shape and dtype are read here.
     learning_rate_init : float
     learning_rate : {"constant", "invscaling", "adaptive"}
     momentum : float
@@ -57,8 +43,8 @@ class SGD(_WorkBuffersNotSaved):
     --------
     >>> import numpy as np
     >>> w = np.array([1.0])
-    >>> opt = SGD([w], 0.1, "constant", momentum=0.0, nesterov=False, power_t=0.5)
-    >>> opt.update_params([w], [np.array([2.0])])
+    >>> opt = SGD(w, 0.1, "constant", momentum=0.0, nesterov=False, power_t=0.5)
+    >>> opt.update_params(w, np.array([2.0]))
     >>> w
     array([0.8])
     """
@@ -70,28 +56,22 @@ class SGD(_WorkBuffersNotSaved):
         self.momentum = momentum
         self.nesterov = nesterov
         self.power_t = power_t
-        self.velocities = [np.zeros_like(p) for p in params]
+        self.velocities = np.zeros_like(params)
 
     def update_params(self, params, grads):
-        """Take one step on every parameter, in place.
-
-        The gradients are consumed: each is overwritten with ``eta * g``, so
-        that a step allocates nothing.
-        """
-        mu, eta = self.momentum, self.learning_rate
-        for p, v, g, s in zip(params, self.velocities, grads, _scratch(self, params)):
-            g *= eta
-            if mu == 0:  # plain SGD: v = -eta g, whatever the variant
-                p -= g
-                continue
-            v *= mu
-            v -= g
-            if self.nesterov:
-                np.multiply(v, mu, out=s)
-                s -= g
-                p += s
-            else:
-                p += v
+        """Take one step, in place, on the flat vector ``params`` (consumes ``grads``)."""
+        mu, v, g = self.momentum, self.velocities, grads
+        g *= self.learning_rate
+        if mu == 0:  # plain SGD: v = -eta g, whatever the variant
+            params -= g
+            return
+        v *= mu
+        v -= g  # v = mu v - eta g
+        if self.nesterov:
+            params -= g
+            params += np.multiply(v, mu, out=g)  # theta += mu v - eta g
+        else:
+            params += v
 
     def iteration_ends(self, time_step):
         """Apply the ``invscaling`` schedule after ``time_step`` samples."""
@@ -114,7 +94,7 @@ class SGD(_WorkBuffersNotSaved):
         return False
 
 
-class Adam(_WorkBuffersNotSaved):
+class Adam:
     """Adam (Kingma and Ba, 2014).
 
     .. math::
@@ -126,7 +106,8 @@ class Adam(_WorkBuffersNotSaved):
 
     Parameters
     ----------
-    params : list of ndarray
+    params : ndarray
+        The flat parameter vector; only its shape and dtype are read here.
     learning_rate_init, beta_1, beta_2, epsilon : float
     """
 
@@ -135,34 +116,30 @@ class Adam(_WorkBuffersNotSaved):
         self.learning_rate = float(learning_rate_init)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.t = 0
-        self.ms = [np.zeros_like(p) for p in params]
-        self.vs = [np.zeros_like(p) for p in params]
+        self.ms = np.zeros_like(params)
+        self.vs = np.zeros_like(params)
 
     def update_params(self, params, grads):
-        """Take one step on every parameter, in place.
-
-        The gradients are consumed (overwritten), so that a step allocates
-        nothing.
-        """
+        """Take one step, in place, on the flat vector ``params`` (consumes ``grads``)."""
         self.t += 1
-        b1, b2 = self.beta_1, self.beta_2
+        b1, b2, m, v, g = self.beta_1, self.beta_2, self.ms, self.vs, grads
         # The bias corrections of both moments folded into one step size.
         self.learning_rate = float(
             self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         )
-        for p, m, v, g, s in zip(params, self.ms, self.vs, grads, _scratch(self, params)):
-            m *= b1
-            np.multiply(g, 1 - b1, out=s)
-            m += s  # m = b1 m + (1 - b1) g
-            g *= g
-            g *= 1 - b2
-            v *= b2
-            v += g  # v = b2 v + (1 - b2) g^2
-            np.sqrt(v, out=g)
-            g += self.epsilon
-            np.multiply(m, self.learning_rate, out=s)
-            s /= g
-            p -= s  # p -= lr m / (sqrt(v) + eps)
+        # b m + (1 - b) g = g + b (m - g): three passes, no temporary.
+        m -= g
+        m *= b1
+        m += g  # m = b1 m + (1 - b1) g
+        g *= g
+        v -= g
+        v *= b2
+        v += g  # v = b2 v + (1 - b2) g^2
+        np.sqrt(v, out=g)
+        g += self.epsilon
+        np.divide(m, g, out=g)
+        g *= self.learning_rate
+        params -= g  # theta -= lr m / (sqrt(v) + eps)
 
     def iteration_ends(self, time_step):
         """Adam has no schedule."""

@@ -120,7 +120,7 @@ def _decode_random_state(data):
 def encode_optimizer(optimizer):
     """An optimizer as its class name and a dict of its attributes.
 
-    Its attributes are numbers, strings, booleans and lists of arrays (the
+    Its attributes are numbers, strings, booleans and flat arrays (the
     velocities or moment estimates); numpy scalars become Python numbers.
 
     Parameters
@@ -132,9 +132,9 @@ def encode_optimizer(optimizer):
     dict
     """
     attributes = {}
-    for name, value in optimizer.__getstate__().items():
-        if isinstance(value, list):
-            value = [np.array(v, copy=True) for v in value]
+    for name, value in vars(optimizer).items():
+        if isinstance(value, np.ndarray):
+            value = np.array(value, copy=True)
         attributes[name] = _builtin(value)
     return {_KIND_KEY: "optimizer", "class": type(optimizer).__name__, "attributes": attributes}
 

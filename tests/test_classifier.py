@@ -286,17 +286,22 @@ def test_continuous_targets_are_rejected(cancer):
         VanillaMLPClassifier().fit(X, np.linspace(0, 1, len(X)))
 
 
-def test_work_buffers_are_not_saved_with_the_model(digits):
+@pytest.mark.parametrize("solver, copies", [("adam", 3), ("sgd", 2)])
+def test_work_buffers_are_not_saved_with_the_model(digits, solver, copies):
+    """Training's buffers (batches, workspaces, gradients) die with the fit."""
     import pickle
 
     X, y = digits
-    clf = quiet(VanillaMLPClassifier((64,), max_iter=2, random_state=0).fit, X, y)
-    assert hasattr(clf._optimizer, "_work")  # the optimizer's scratch space exists...
-    state = clf.__getstate__()
-    saved = pickle.dumps(state)
-    # ...but is not in the saved state: weights + Adam's two moments, no third copy.
+    clf = VanillaMLPClassifier((64,), solver=solver, max_iter=2, random_state=0)
+    quiet(clf.fit, X, y)
     n_params = sum(p.size for p in clf.coefs_ + clf.intercepts_)
-    assert len(saved) < 3.5 * 8 * n_params
+    # Weights plus the optimizer's state (Adam: two moments; SGD: velocities),
+    # and nothing as large as a gradient or a batch besides.
+    saved = pickle.dumps(clf.__getstate__())
+    assert copies * 8 * n_params < len(saved) < (copies + 0.5) * 8 * n_params
+    held = [v for v in vars(clf).values() if isinstance(v, np.ndarray)]
+    held += [v for v in vars(clf._optimizer).values() if isinstance(v, np.ndarray)]
+    assert sum(v.nbytes for v in held) < (copies - 0.5) * 8 * n_params
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
     quiet(restored.partial_fit, X, y)

@@ -129,7 +129,7 @@ def test_seed_output_delta_fails_the_check():
     exact = make_loss("squared_error", "logistic")
     sigmoid = OUTPUT_ACTIVATIONS["logistic"].f
 
-    def seed_delta(Y, Z, P):
+    def seed_delta(Y, Z, P, out=None):
         return (P - Y) * sigmoid(P) * (1 - sigmoid(P))
 
     X, Y, coefs, intercepts, net = _small_network(Loss(exact.value, seed_delta))
