@@ -9,7 +9,8 @@ accurate, to write it with the output (``sigma' = A (1 - A)``).
 Every function takes an optional ``out``, an array shaped like ``Z`` that
 it may write its result into (the training loop passes buffers made once
 per fit, so that a batch allocates nothing), and returns its result.
-``identity`` returns ``Z`` itself.
+``identity`` returns ``Z`` itself.  An activation stays right when ``out``
+is ``Z`` itself: prediction computes every hidden layer in place.
 
 Output activations turn the last pre-activation into probabilities.  They
 also give the log of those probabilities computed from ``Z`` directly
@@ -30,10 +31,15 @@ from scipy.special import erf, expit, log_expit
 
 
 class Activation(NamedTuple):
-    """A hidden activation ``f`` and its derivative ``f'``."""
+    """A hidden activation ``f`` and its derivative ``f'``.
+
+    ``prime_from_output``: the derivative reads only ``A`` (or ``Z > 0``,
+    which ``A > 0`` says as well), so training may write ``A`` over ``Z``.
+    """
 
     f: Callable
     prime: Callable
+    prime_from_output: bool = False
 
 
 class OutputActivation(NamedTuple):
@@ -127,8 +133,7 @@ def leaky_relu(Z, out=None):
 
     With a slope below 1 that is :math:`\max(z, 0.01 z)`.
     """
-    out = np.multiply(Z, LEAKY_SLOPE, out=out)
-    return np.maximum(Z, out, out=out)
+    return np.maximum(Z, LEAKY_SLOPE * Z, out=out)
 
 
 def leaky_relu_prime(Z, A, out=None):
@@ -147,9 +152,7 @@ def elu(Z, out=None):
     term is 0.  ``expm1`` keeps :math:`e^z - 1` accurate near zero; the
     clip at 0 keeps the branch not taken from overflowing.
     """
-    out = np.minimum(Z, 0, out=out)
-    np.expm1(out, out=out)
-    return np.maximum(Z, out, out=out)
+    return np.maximum(Z, np.expm1(np.minimum(Z, 0)), out=out)
 
 
 def elu_prime(Z, A, out=None):
@@ -224,9 +227,7 @@ def softplus_prime(Z, A, out=None):
 
 def silu(Z, out=None):
     r"""Sigmoid linear unit (swish), :math:`f(z) = z \sigma(z)`."""
-    out = logistic(Z, out=out)
-    out *= Z
-    return out
+    return np.multiply(Z, logistic(Z), out=out)
 
 
 def silu_prime(Z, A, out=None):
@@ -236,10 +237,10 @@ def silu_prime(Z, A, out=None):
 
 
 HIDDEN_ACTIVATIONS = {
-    "identity": Activation(identity, identity_prime),
-    "logistic": Activation(logistic, logistic_prime),
-    "tanh": Activation(tanh, tanh_prime),
-    "relu": Activation(relu, relu_prime),
+    "identity": Activation(identity, identity_prime, prime_from_output=True),
+    "logistic": Activation(logistic, logistic_prime, prime_from_output=True),
+    "tanh": Activation(tanh, tanh_prime, prime_from_output=True),
+    "relu": Activation(relu, relu_prime, prime_from_output=True),
     "leaky_relu": Activation(leaky_relu, leaky_relu_prime),
     "elu": Activation(elu, elu_prime),
     "gelu": Activation(gelu, gelu_prime),

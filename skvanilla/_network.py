@@ -28,6 +28,7 @@ is what the gradient check and L-BFGS use.
 Only numpy is imported here.
 """
 
+import copy
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -84,12 +85,15 @@ def init_params(layer_units, factors, rng, dtype=np.float64):
 
 
 class Workspace:
-    """Buffers for the passes over batches of exactly ``n_rows`` rows.
+    """Buffers for the passes over batches of ``n_rows`` rows.
 
     Per layer ``1..L``: pre-activations ``Z``, activations ``A`` and, for
-    training, deltas and (hidden layers) derivatives ``f'(z)``.  A
-    workspace is made once per fit (one per batch length) or per
-    prediction, never kept with a fitted model, and used by one thread.
+    training, deltas and (hidden layers) derivatives ``f'(z)``.  Where a
+    hidden layer's ``A`` may be written over its ``Z`` -- in prediction,
+    or in training when the derivative can be read off ``A`` as for ReLU,
+    tanh and the sigmoid, as scikit-learn does -- the two are one buffer.
+    A workspace is made once per fit or prediction, never kept with a
+    fitted model, and used by one thread at a time.
 
     Parameters
     ----------
@@ -97,22 +101,35 @@ class Workspace:
     layer_units : sequence of int
         Units per layer, input first.
     dtype : numpy dtype
+    overwrite : sequence of bool, default=()
+        Per hidden layer: may ``A`` be written over ``Z``?
     backward : bool, default=True
         Also make the buffers of :func:`backward`.
 
     Examples
     --------
-    >>> work = Workspace(4, [3, 5, 2], "float64")
-    >>> [Z.shape for Z in work.Z], [d.shape for d in work.prime]
-    ([(4, 5), (4, 2)], [(4, 5)])
+    >>> work = Workspace(4, [3, 5, 2], "float64", overwrite=[True])
+    >>> [Z.shape for Z in work.Z], work.A[0] is work.Z[0], work.A[1] is work.Z[1]
+    ([(4, 5), (4, 2)], True, False)
+    >>> work.head(3).delta[1].shape
+    (3, 2)
     """
 
-    def __init__(self, n_rows, layer_units, dtype, *, backward=True):
+    def __init__(self, n_rows, layer_units, dtype, *, overwrite=(), backward=True):
         shapes = [(n_rows, units) for units in layer_units[1:]]
+        overwrite = [*overwrite, *[False] * len(shapes)]  # never the output layer
         self.Z = [np.empty(shape, dtype) for shape in shapes]
-        self.A = [np.empty(shape, dtype) for shape in shapes]
+        self.A = [Z if over else np.empty_like(Z) for Z, over in zip(self.Z, overwrite)]
         self.delta = [np.empty(shape, dtype) for shape in shapes] if backward else None
         self.prime = [np.empty(shape, dtype) for shape in shapes[:-1]] if backward else None
+
+    def head(self, n_rows):
+        """The same buffers cut to their first ``n_rows`` rows (views, still contiguous)."""
+        head = copy.copy(self)
+        for name, buffers in vars(self).items():
+            if buffers is not None:
+                setattr(head, name, [b[:n_rows] for b in buffers])
+        return head
 
 
 def forward(X, coefs, intercepts, net, *, keep=True, masks=None, work=None):
@@ -143,10 +160,13 @@ def forward(X, coefs, intercepts, net, *, keep=True, masks=None, work=None):
     """
     Zs, As = [], [X]
     A = X
+    n_layers = len(coefs)
+    Z_out = [None] * n_layers if work is None else work.Z
+    A_out = [None] * n_layers if work is None else work.A
     for i, (W, b, f) in enumerate(zip(coefs, intercepts, [*net.activations, net.output])):
-        Z = _product(_layer_input(A, masks, i), W, work and work.Z[i])
+        Z = _product(_layer_input(A, masks, i), W, Z_out[i])
         Z += b
-        A = f.f(Z, out=work and work.A[i])
+        A = f.f(Z, out=A_out[i])
         if keep:
             Zs.append(Z)
             As.append(A)

@@ -98,3 +98,19 @@ def test_seed_squared_error_delta_is_caught():
     seed_delta = (P - Y) * out.f(P) * (1 - out.f(P))
     exact = make_loss("squared_error", "logistic").delta(Y, Z, P)
     assert not np.allclose(seed_delta, exact, rtol=1e-2)
+
+
+@pytest.mark.parametrize("name", sorted(HIDDEN_ACTIVATIONS))
+def test_activations_and_derivatives_write_into_out(name):
+    """With ``out`` -- a buffer, or ``Z`` itself -- the values are those of a fresh array."""
+    f = HIDDEN_ACTIVATIONS[name]
+    Z = np.linspace(-6.0, 6.0, 49).reshape(7, 7)
+    A = f.f(Z.copy())
+    buffer = np.empty_like(Z)
+    np.testing.assert_array_equal(f.f(Z, out=buffer), A)
+    in_place = Z.copy()
+    np.testing.assert_array_equal(f.f(in_place, out=in_place), A)
+    expected = np.asarray(f.prime(Z, A), dtype=float)
+    np.testing.assert_array_equal(f.prime(Z, A, out=np.empty_like(Z)), expected)
+    if f.prime_from_output:  # the training loop may then pass A as Z
+        np.testing.assert_array_equal(np.asarray(f.prime(A, A), dtype=float), expected)

@@ -145,3 +145,38 @@ def test_seed_bias_gradient_fails_the_check():
     coef_grads, intercept_grads = backward(Zs, As, Y, coefs, net, None, 0.0)
     seed_intercepts = [g / X.shape[0] for g in intercept_grads]
     assert _worst_error(X, Y, coefs, intercepts, net, coef_grads + seed_intercepts) > 1e-2
+
+
+@given(
+    activation=st.sampled_from(sorted(HIDDEN_ACTIVATIONS)),
+    output_and_loss=st.sampled_from(
+        [("softmax", "log_loss"), ("logistic", "log_loss"), ("logistic", "squared_error"),
+         ("softmax", "squared_error")]
+    ),
+    weighted=st.booleans(),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_buffered_passes_give_the_gradients_of_fresh_arrays(activation, output_and_loss, weighted, seed):
+    """The training loop's passes (Workspace, A written over Z, gradients into views of
+    one vector, buffers reused batch after batch) compute what the checked ones do."""
+    from skvanilla._network import Workspace
+    from skvanilla._optimizers import pack, unpack
+
+    out, loss = output_and_loss
+    rng = np.random.RandomState(seed)
+    units = [4, 6, 5, 3]
+    coefs, intercepts = init_params(units, [6.0] * 3, rng)
+    f = HIDDEN_ACTIVATIONS[activation]
+    net = Network([f, f], OUTPUT_ACTIVATIONS[out], make_loss(loss, out))
+    work = Workspace(7, units, np.float64, overwrite=[f.prime_from_output] * 2)
+    grad = np.empty(sum(p.size for p in coefs + intercepts))
+    views = unpack(grad, coefs + intercepts)
+    for batch in range(2):  # the second batch finds the buffers dirty
+        X = rng.uniform(-2, 2, (7, 4))
+        Y = np.eye(3)[rng.randint(0, 3, 7)]
+        sw = rng.uniform(0.1, 3.0, 7) if weighted else None
+        Zs, As = forward(X, coefs, intercepts, net)
+        expected = backward(Zs, As, Y, coefs, net, sw, 0.3)
+        Zs, As = forward(X, coefs, intercepts, net, work=work)
+        backward(Zs, As, Y, coefs, net, sw, 0.3, work=work, grads=(views[:3], views[3:]))
+        np.testing.assert_allclose(grad, pack(expected[0] + expected[1]), rtol=1e-13, atol=1e-15)
