@@ -31,8 +31,21 @@ class Loss(NamedTuple):
 
 
 def categorical_log_loss(Y, Z, P):
-    r"""Cross-entropy of softmax outputs, :math:`-\sum_k y_k \log p_k`."""
-    return -np.sum(Y * log_softmax(Z), axis=1)
+    r"""Cross-entropy of softmax outputs, :math:`-\sum_k y_k \log p_k`.
+
+    While every probability is a normal number, ``log(P)`` is as exact as
+    ``P`` (a few ulps), and it costs one pass where log-softmax takes
+    several: the training loop computes this loss on every batch.  A
+    probability that underflowed (:math:`z_k - \max_j z_j < -708` in
+    float64, :math:`-87` in float32) sends the batch through
+    log-softmax of ``Z`` instead, which never takes ``log(0)``.
+    """
+    if np.minimum.reduce(P, axis=None) >= np.finfo(P.dtype).smallest_normal:
+        log_P = np.log(P)
+    else:
+        log_P = log_softmax(Z)
+    log_P *= Y
+    return -np.add.reduce(log_P, axis=1)
 
 
 def binary_log_loss(Y, Z, P):

@@ -114,3 +114,23 @@ def test_activations_and_derivatives_write_into_out(name):
     np.testing.assert_array_equal(f.prime(Z, A, out=np.empty_like(Z)), expected)
     if f.prime_from_output:  # the training loop may then pass A as Z
         np.testing.assert_array_equal(np.asarray(f.prime(A, A), dtype=float), expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("scale", [1.0, 30.0, 1000.0])
+def test_categorical_log_loss_is_log_softmax_at_every_scale(dtype, scale):
+    """Read off P while no probability underflows, through log-softmax once one does."""
+    from skvanilla._activations import log_softmax, softmax
+    from skvanilla._losses import categorical_log_loss
+
+    rng = np.random.RandomState(0)
+    Z = (rng.standard_normal((40, 6)) * scale).astype(dtype)
+    Y = np.eye(6, dtype=np.uint8)[rng.randint(0, 6, 40)]
+    P = softmax(Z)
+    expected = -np.sum(Y * log_softmax(Z.astype(np.float64)), axis=1)
+    loss = categorical_log_loss(Y, Z, P)
+    assert np.isfinite(loss).all()
+    rtol = 10 * np.finfo(dtype).eps
+    np.testing.assert_allclose(loss, expected, rtol=rtol, atol=rtol)
+    if scale == 1000.0:
+        assert (P == 0).any()  # the log-softmax branch was taken
