@@ -106,7 +106,9 @@ def proba(Z, kind, out_activation):
     A logistic or softmax output is never exactly 0 or 1, so neither are
     these: values that round to 0 or 1 are moved to the nearest float
     inside the interval, which keeps ``log(proba)`` finite and within
-    rounding of :func:`log_proba`.
+    rounding of :func:`log_proba`.  ``Z`` is consumed where it can hold the
+    result (prediction hands over an array of its own), which saves a second
+    array as large on many rows.
     """
     P = _proba(Z, kind, out_activation)
     info = np.finfo(P.dtype)
@@ -115,10 +117,10 @@ def proba(Z, kind, out_activation):
 
 def _proba(Z, kind, out_activation):
     if out_activation == "softmax":
-        return softmax(Z)
+        return softmax(Z, out=Z)
     if Z.shape[1] == 1:
         return np.hstack([logistic(-Z), logistic(Z)])
     if kind == "multilabel":
-        return logistic(Z)
+        return logistic(Z, out=Z)
     # p_k / sum_j p_j through log space: every sigma(z_k) may underflow to 0.
     return softmax(log_logistic(Z))
