@@ -479,6 +479,9 @@ class VanillaMLPClassifier(
     def _validate_training_data(self, X, y, sample_weight, reset):
         # scikit-learn's finiteness check sums X first: with both +inf and
         # -inf that sum warns before the check raises its own clear error.
+        # A model keeps the dtype of its first fit: later data is converted,
+        # so that every pass computes in the dtype of the weights.
+        dtype = (np.float64, np.float32) if reset else self.coefs_[0].dtype
         with np.errstate(invalid="ignore"):
             X, y = validate_data(
                 self,
@@ -486,7 +489,7 @@ class VanillaMLPClassifier(
                 y,
                 accept_sparse=["csr", "csc"],
                 multi_output=True,
-                dtype=(np.float64, np.float32),
+                dtype=dtype,
                 reset=reset,
             )
         if y.ndim == 2 and y.shape[1] == 1:
@@ -695,8 +698,8 @@ class VanillaMLPClassifier(
     def _validation_loss(self, Z_val, Y_val, sw_val):
         """Weighted mean per-sample loss on the validation set (no penalty)."""
         net = self._network()
-        per_sample = net.loss.value(Y_val, Z_val, net.output.f(Z_val))
-        return float(np.average(per_sample, weights=sw_val))
+        total = net.loss.total(Y_val, Z_val, net.output.f(Z_val), sw_val)
+        return float(total / (len(Y_val) if sw_val is None else sw_val.sum()))
 
     def _validation_score(self, X_val, Z_val, y_val, sw_val, loss):
         if self.scoring is None:

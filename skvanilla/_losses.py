@@ -1,15 +1,15 @@
-"""Per-sample losses, each written beside its output delta.
+"""Losses, each written beside its output delta.
 
 A loss compares the one-hot targets ``Y`` with the network's output.  It
-gives the loss of every sample, and the output delta of the seed's
-eq. 2.4.0, :math:`\\delta^{(L)} = \\partial J / \\partial z^{(L)}
-= J'(a^{(L)}) \\odot f'(z^{(L)})`, for one sample.  Averaging over the batch
-and weighting samples is the network's business, not the loss's.
+gives the total loss of a batch, :math:`\\sum_j s_j L(y_j, a_j)` with sample
+weights ``s`` (all ones when none are given), and the output delta of the
+seed's eq. 2.4.0, :math:`\\delta^{(L)} = \\partial L / \\partial z^{(L)}
+= L'(a^{(L)}) \\odot f'(z^{(L)})`, for one sample.  Dividing by the total
+weight, and weighting the deltas, is the network's business.
 
 Both receive ``Z`` (the output pre-activation) and ``P = f(Z)`` so that each
-can use whichever is stable: log-losses are computed from ``Z`` through
-log-softmax / log-sigmoid, never as ``log(P)``.  A delta may be written into
-``out``, a buffer shaped like ``Z``.
+can use whichever is stable: a log-loss never takes ``log(0)``.  A delta
+may be written into ``out``, a buffer shaped like ``Z``.
 
 Only numpy is imported here.
 """
@@ -24,13 +24,20 @@ from ._activations import OUTPUT_ACTIVATIONS, log_softmax
 
 
 class Loss(NamedTuple):
-    """A per-sample loss ``value(Y, Z, P)`` and its output delta ``delta(Y, Z, P, out=None)``."""
+    """A batch's total ``total(Y, Z, P, sample_weight=None)``, its delta ``delta(Y, Z, P, out=None)``."""
 
-    value: Callable
+    total: Callable
     delta: Callable
 
 
-def categorical_log_loss(Y, Z, P):
+def _weighted_sum(L, sample_weight):
+    """:math:`\\sum_j s_j \\sum_k L_{jk}`, from per-output losses ``L``."""
+    if sample_weight is None:
+        return np.add.reduce(L, axis=None)
+    return np.add.reduce(L, axis=1) @ sample_weight
+
+
+def categorical_log_loss(Y, Z, P, sample_weight=None):
     r"""Cross-entropy of softmax outputs, :math:`-\sum_k y_k \log p_k`.
 
     While every probability is a normal number, ``log(P)`` is as exact as
@@ -45,10 +52,10 @@ def categorical_log_loss(Y, Z, P):
     else:
         log_P = log_softmax(Z)
     log_P *= Y
-    return -np.add.reduce(log_P, axis=1)
+    return -_weighted_sum(log_P, sample_weight)
 
 
-def binary_log_loss(Y, Z, P):
+def binary_log_loss(Y, Z, P, sample_weight=None):
     r"""Cross-entropy of independent sigmoid outputs.
 
     :math:`-\sum_k y_k \log \sigma(z_k) + (1 - y_k) \log \sigma(-z_k)
@@ -56,7 +63,7 @@ def binary_log_loss(Y, Z, P):
     z - \log(1 + e^{z})`; ``logaddexp`` gives :math:`\log(1 + e^z)` without
     overflow, and nothing is ever ``log(0)``.
     """
-    return np.sum(np.logaddexp(0, Z) - Y * Z, axis=1)
+    return _weighted_sum(np.logaddexp(0, Z) - Y * Z, sample_weight)
 
 
 def log_loss_delta(Y, Z, P, out=None):
@@ -70,10 +77,11 @@ def log_loss_delta(Y, Z, P, out=None):
     return np.subtract(P, Y, out=out)
 
 
-def squared_error(Y, Z, P):
-    r"""The seed's loss (eq. 2.1.0) for one sample: :math:`\frac12 \sum_k (p_k - y_k)^2`."""
+def squared_error(Y, Z, P, sample_weight=None):
+    r"""The seed's loss (eq. 2.1.0), for one sample :math:`\frac12 \sum_k (p_k - y_k)^2`."""
     R = P - Y
-    return 0.5 * np.sum(R * R, axis=1)
+    R *= R
+    return 0.5 * _weighted_sum(R, sample_weight)
 
 
 def squared_error_delta(Y, Z, P, out=None, *, backprop):
@@ -103,11 +111,11 @@ def make_loss(loss, out_activation):
     >>> import numpy as np
     >>> bce = make_loss("log_loss", "logistic")
     >>> Z = np.array([[0.0]]); P = np.array([[0.5]]); Y = np.array([[1.0]])
-    >>> float(bce.value(Y, Z, P)[0]) == float(np.log(2))
+    >>> float(bce.total(Y, Z, P)) == float(np.log(2))
     True
     """
     if loss == "log_loss":
-        value = categorical_log_loss if out_activation == "softmax" else binary_log_loss
-        return Loss(value, log_loss_delta)
+        total = categorical_log_loss if out_activation == "softmax" else binary_log_loss
+        return Loss(total, log_loss_delta)
     backprop = OUTPUT_ACTIVATIONS[out_activation].backprop
     return Loss(squared_error, partial(squared_error_delta, backprop=backprop))

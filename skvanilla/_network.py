@@ -180,7 +180,7 @@ def _product(A, B, out=None):
     if hasattr(A, "tocsr"):  # a scipy.sparse product makes its own array
         out[...] = A @ B
         return out
-    return np.matmul(A, B, out=out)
+    return np.dot(A, B, out=out)  # for 2-D arrays, matmul with less overhead per call
 
 
 def _layer_input(A, masks, i):
@@ -201,9 +201,8 @@ def objective(Zs, As, Y, coefs, net, sample_weight, alpha):
         In the dtype of the data (so that a finite-difference check can run
         in extended precision).
     """
-    per_sample = net.loss.value(Y, Zs[-1], As[-1])
+    data = net.loss.total(Y, Zs[-1], As[-1], sample_weight)
     total = _total_weight(Y.shape[0], sample_weight)
-    data = np.add.reduce(per_sample) if sample_weight is None else per_sample @ sample_weight
     if alpha:
         data += 0.5 * alpha * sum([np.vdot(W, W) for W in coefs])
     return data / total

@@ -78,7 +78,7 @@ def test_loss_delta_matches_finite_differences(loss, out_name, Z, labels):
     Y = np.eye(3)[labels]
 
     def total(Z):
-        return lossfn.value(Y, Z, out.f(Z)).sum()
+        return lossfn.total(Y, Z, out.f(Z))
 
     numeric = np.empty_like(Z)
     for idx in np.ndindex(Z.shape):
@@ -127,10 +127,12 @@ def test_categorical_log_loss_is_log_softmax_at_every_scale(dtype, scale):
     Z = (rng.standard_normal((40, 6)) * scale).astype(dtype)
     Y = np.eye(6, dtype=np.uint8)[rng.randint(0, 6, 40)]
     P = softmax(Z)
-    expected = -np.sum(Y * log_softmax(Z.astype(np.float64)), axis=1)
-    loss = categorical_log_loss(Y, Z, P)
-    assert np.isfinite(loss).all()
+    sample_weight = rng.uniform(0.1, 3.0, 40)
+    per_sample = -np.sum(Y * log_softmax(Z.astype(np.float64)), axis=1)
     rtol = 10 * np.finfo(dtype).eps
-    np.testing.assert_allclose(loss, expected, rtol=rtol, atol=rtol)
+    for sw, expected in [(None, per_sample.sum()), (sample_weight, per_sample @ sample_weight)]:
+        loss = categorical_log_loss(Y, Z, P, sw)
+        assert np.isfinite(loss)
+        np.testing.assert_allclose(loss, expected, rtol=rtol)
     if scale == 1000.0:
         assert (P == 0).any()  # the log-softmax branch was taken

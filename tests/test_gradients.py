@@ -132,7 +132,7 @@ def test_seed_output_delta_fails_the_check():
     def seed_delta(Y, Z, P, out=None):
         return (P - Y) * sigmoid(P) * (1 - sigmoid(P))
 
-    X, Y, coefs, intercepts, net = _small_network(Loss(exact.value, seed_delta))
+    X, Y, coefs, intercepts, net = _small_network(Loss(exact.total, seed_delta))
     Zs, As = forward(X, coefs, intercepts, net)
     grads = backward(Zs, As, Y, coefs, net, None, 0.0)
     assert _worst_error(X, Y, coefs, intercepts, net, grads[0] + grads[1]) > 1e-2
