@@ -24,7 +24,7 @@ from ._activations import OUTPUT_ACTIVATIONS, log_softmax
 
 
 class Loss(NamedTuple):
-    """A batch's total ``total(Y, Z, P, sample_weight=None)``, its delta ``delta(Y, Z, P, out=None)``."""
+    """A batch's loss ``total(Y, Z, P, sample_weight=None)``, and ``delta(Y, Z, P, out=None)``."""
 
     total: Callable
     delta: Callable

@@ -286,4 +286,5 @@ def loss_and_gradients(
     """
     Zs, As = forward(X, coefs, intercepts, net, masks=masks, work=work)
     loss = objective(Zs, As, Y, coefs, net, sample_weight, alpha)
-    return (loss, *backward(Zs, As, Y, coefs, net, sample_weight, alpha, masks, work=work, grads=grads))
+    grads = backward(Zs, As, Y, coefs, net, sample_weight, alpha, masks, work=work, grads=grads)
+    return (loss, *grads)

@@ -156,7 +156,9 @@ def test_seed_bias_gradient_fails_the_check():
     weighted=st.booleans(),
     seed=st.integers(0, 2**31 - 1),
 )
-def test_buffered_passes_give_the_gradients_of_fresh_arrays(activation, output_and_loss, weighted, seed):
+def test_buffered_passes_give_the_gradients_of_fresh_arrays(
+    activation, output_and_loss, weighted, seed
+):
     """The training loop's passes (Workspace, A written over Z, gradients into views of
     one vector, buffers reused batch after batch) compute what the checked ones do."""
     from skvanilla._network import Workspace
@@ -171,7 +173,7 @@ def test_buffered_passes_give_the_gradients_of_fresh_arrays(activation, output_a
     work = Workspace(7, units, np.float64, overwrite=[f.prime_from_output] * 2)
     grad = np.empty(sum(p.size for p in coefs + intercepts))
     views = unpack(grad, coefs + intercepts)
-    for batch in range(2):  # the second batch finds the buffers dirty
+    for _ in range(2):  # the second batch finds the buffers dirty
         X = rng.uniform(-2, 2, (7, 4))
         Y = np.eye(3)[rng.randint(0, 3, 7)]
         sw = rng.uniform(0.1, 3.0, 7) if weighted else None
