@@ -45,13 +45,15 @@ class _TrainingBuffers:
       gathered with ``np.take`` into the same buffer every batch.
     - A :class:`Workspace` per batch length (the full batch, and the
       shorter last one) for the forward and backward passes.
-    - The flat gradient vector, laid out as the flat parameter vector, and
-      its views shaped like the layers, which ``backward`` writes into.
+    - The flat gradient vector, laid out as the flat parameter vector
+      ``theta`` (weights first, then biases), and its views shaped like the
+      layers, which ``backward`` writes into; and the runs of both vectors
+      that hold the weights, for the L2 term.
 
     None of it outlives the fit: a fitted model keeps no buffer.
     """
 
-    def __init__(self, X, Y, batch_size, shuffle, coefs, intercepts, net):
+    def __init__(self, X, Y, batch_size, shuffle, theta, coefs, intercepts, net):
         self.X, self.Y, self.batch_size = X, Y, batch_size
         self.dense = shuffle and not hasattr(X, "tocsr")
         if self.dense:
@@ -62,9 +64,11 @@ class _TrainingBuffers:
         full = Workspace(batch_size, layer_units, X.dtype, overwrite=overwrite)
         self.work = {batch_size: full, X.shape[0] % batch_size: full.head(X.shape[0] % batch_size)}
         params = coefs + intercepts
-        self.grad = np.empty(sum(p.size for p in params), dtype=X.dtype)
+        self.grad = np.empty_like(theta)
         views = unpack(self.grad, params)
         self.grads = views[: len(coefs)], views[len(coefs) :]
+        n_weights = sum(c.size for c in coefs)
+        self.penalized = [theta[:n_weights]], [self.grad[:n_weights]]
 
     def batch(self, rows):
         """The rows ``rows`` of ``X`` and ``Y``."""
@@ -836,7 +840,7 @@ class VanillaMLPClassifier(
         net = self._network()
         keys = self._dropout_keys(X)
         buffers = _TrainingBuffers(
-            X, Y, batch_size, self.shuffle, self.coefs_, self.intercepts_, net
+            X, Y, batch_size, self.shuffle, theta, self.coefs_, self.intercepts_, net
         )
         order = np.arange(n_samples)
         last_good = theta.copy()
@@ -921,6 +925,7 @@ class VanillaMLPClassifier(
                     masks,
                     work=buffers.work[n],
                     grads=buffers.grads,
+                    penalized=buffers.penalized,
                 )
                 self._optimizer.update_params(theta, buffers.grad)
                 total += loss * n

@@ -192,8 +192,10 @@ def _total_weight(n_samples, sample_weight):
     return n_samples if sample_weight is None else sample_weight.sum()
 
 
-def objective(Zs, As, Y, coefs, net, sample_weight, alpha):
+def objective(Zs, As, Y, coefs, net, sample_weight, alpha, *, penalized=None):
     """The batch objective ``J`` of the module docstring, from a forward cache.
+
+    ``penalized`` is as in :func:`backward`.
 
     Returns
     -------
@@ -204,11 +206,15 @@ def objective(Zs, As, Y, coefs, net, sample_weight, alpha):
     data = net.loss.total(Y, Zs[-1], As[-1], sample_weight)
     total = _total_weight(Y.shape[0], sample_weight)
     if alpha:
-        data += 0.5 * alpha * sum([np.vdot(W, W) for W in coefs])
+        weights = coefs if penalized is None else penalized[0]
+        data += 0.5 * alpha * sum([np.vdot(W, W) for W in weights])
     return data / total
 
 
-def backward(Zs, As, Y, coefs, net, sample_weight, alpha, masks=None, *, work=None, grads=None):
+def backward(
+    Zs, As, Y, coefs, net, sample_weight, alpha, masks=None, *, work=None, grads=None,
+    penalized=None,
+):
     """Backpropagation: the gradient of ``J`` by the seed's recursion.
 
     .. math::
@@ -243,6 +249,11 @@ def backward(Zs, As, Y, coefs, net, sample_weight, alpha, masks=None, *, work=No
     grads : (list of ndarray, list of ndarray), optional
         Arrays shaped like the weights and the biases to write the
         gradients into.
+    penalized : (list of ndarray, list of ndarray), optional
+        The arrays the L2 term reads the weights from and adds its gradient
+        to, when not ``coefs`` and the weight gradients themselves: the
+        training loop passes one flat view of all the weights and one of
+        their gradients, so that the term costs a call, not one per layer.
 
     Returns
     -------
@@ -260,24 +271,26 @@ def backward(Zs, As, Y, coefs, net, sample_weight, alpha, masks=None, *, work=No
 
     for i in reversed(range(n_layers)):
         coef_grads[i] = _product(_layer_input(As[i], masks, i).T, delta, coef_grads[i])
-        if alpha:
-            coef_grads[i] += (alpha / total) * coefs[i]
         intercept_grads[i] = np.add.reduce(delta, axis=0, out=intercept_grads[i])
         if i > 0:
             delta = _product(delta, coefs[i].T, deltas[i - 1])
             delta *= net.activations[i - 1].prime(Zs[i - 1], As[i], out=primes[i - 1])
             if masks is not None:
                 delta *= masks[i - 1]
+    if alpha:  # the L2 term of eq. 2.4.2: + alpha W / sum s
+        for W, dW in zip(*((coefs, coef_grads) if penalized is None else penalized)):
+            dW += (alpha / total) * W
     return coef_grads, intercept_grads
 
 
 def loss_and_gradients(
-    X, Y, coefs, intercepts, net, sample_weight, alpha, masks=None, *, work=None, grads=None
+    X, Y, coefs, intercepts, net, sample_weight, alpha, masks=None, *, work=None, grads=None,
+    penalized=None,
 ):
     """Forward, objective and backward for one batch: what optimizers need.
 
-    ``work`` and ``grads`` are passed on to :func:`forward` and
-    :func:`backward`.
+    ``work``, ``grads`` and ``penalized`` are passed on to :func:`forward`,
+    :func:`objective` and :func:`backward`.
 
     Returns
     -------
@@ -285,6 +298,9 @@ def loss_and_gradients(
     coef_grads, intercept_grads : list of ndarray
     """
     Zs, As = forward(X, coefs, intercepts, net, masks=masks, work=work)
-    loss = objective(Zs, As, Y, coefs, net, sample_weight, alpha)
-    grads = backward(Zs, As, Y, coefs, net, sample_weight, alpha, masks, work=work, grads=grads)
+    loss = objective(Zs, As, Y, coefs, net, sample_weight, alpha, penalized=penalized)
+    grads = backward(
+        Zs, As, Y, coefs, net, sample_weight, alpha, masks, work=work, grads=grads,
+        penalized=penalized,
+    )
     return (loss, *grads)

@@ -160,7 +160,8 @@ def test_buffered_passes_give_the_gradients_of_fresh_arrays(
     activation, output_and_loss, weighted, seed
 ):
     """The training loop's passes (Workspace, A written over Z, gradients into views of
-    one vector, buffers reused batch after batch) compute what the checked ones do."""
+    one vector, the L2 term on flat views, buffers reused batch after batch) compute
+    what the checked ones do."""
     from skvanilla._network import Workspace
     from skvanilla._optimizers import pack, unpack
 
@@ -171,14 +172,25 @@ def test_buffered_passes_give_the_gradients_of_fresh_arrays(
     f = HIDDEN_ACTIVATIONS[activation]
     net = Network([f, f], OUTPUT_ACTIVATIONS[out], make_loss(loss, out))
     work = Workspace(7, units, np.float64, overwrite=[f.prime_from_output] * 2)
-    grad = np.empty(sum(p.size for p in coefs + intercepts))
+    theta = pack(coefs + intercepts)
+    views = unpack(theta, coefs + intercepts)
+    coefs, intercepts = views[:3], views[3:]
+    grad = np.empty_like(theta)
     views = unpack(grad, coefs + intercepts)
+    n_weights = sum(c.size for c in coefs)
+    penalized = [theta[:n_weights]], [grad[:n_weights]]  # the L2 term in one call
     for _ in range(2):  # the second batch finds the buffers dirty
         X = rng.uniform(-2, 2, (7, 4))
         Y = np.eye(3)[rng.randint(0, 3, 7)]
         sw = rng.uniform(0.1, 3.0, 7) if weighted else None
         Zs, As = forward(X, coefs, intercepts, net)
         expected = backward(Zs, As, Y, coefs, net, sw, 0.3)
+        expected_loss = objective(Zs, As, Y, coefs, net, sw, 0.3)
         Zs, As = forward(X, coefs, intercepts, net, work=work)
-        backward(Zs, As, Y, coefs, net, sw, 0.3, work=work, grads=(views[:3], views[3:]))
+        loss = objective(Zs, As, Y, coefs, net, sw, 0.3, penalized=penalized)
+        backward(
+            Zs, As, Y, coefs, net, sw, 0.3, work=work, grads=(views[:3], views[3:]),
+            penalized=penalized,
+        )
         np.testing.assert_allclose(grad, pack(expected[0] + expected[1]), rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(loss, expected_loss, rtol=1e-13)
