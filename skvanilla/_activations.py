@@ -110,8 +110,9 @@ def tanh_prime(Z, A, out=None):
 def relu(Z, out=None):
     r"""Rectified linear unit, :math:`f(z) = \max(0, z)` (eq. 1.2.1).
 
-    Never written over ``Z``: the seed's version zeroed ``z`` in place, so
-    that the cached pre-activation and the activation were one array.
+    Written over ``Z`` only when ``out`` is ``Z``: the seed's version zeroed
+    ``z`` in place unasked, so that the cached pre-activation and the
+    activation were one array.
     """
     return np.maximum(Z, 0, out=out)
 

@@ -4,18 +4,17 @@ An optimizer sees one flat vector of parameters and the flat vector of
 their gradients, and updates the parameters in place: a step is a handful
 of numpy calls over the whole network, whatever its number of layers.  The
 gradients are consumed -- their vector is the step's work space -- so that
-a step allocates nothing.
+a step allocates nothing.  It knows nothing of networks, data or losses.
+Between epochs the training loop tells it how many samples have been seen
+(:meth:`iteration_ends`), and asks it whether to stop when the loss stalls
+(:meth:`trigger_stopping`): the adaptive schedule answers by dividing its
+learning rate by 5 instead, for as long as the rate stays above ``1e-6``.
 
 Why numpy's two passes for ``theta += c * g`` and not BLAS's one-pass
 ``axpy`` from ``scipy.linalg.blas``: scipy brings its own OpenBLAS, with a
 thread pool of its own.  Called between numpy's matrix products, the two
 pools took turns spinning on the same two cores, and an epoch of the large
-benchmark network ran 5 times slower (9.7 s against 1.8 s).  It knows nothing of
-networks, data or losses.  Between epochs the training loop tells it how
-many samples have been seen (:meth:`iteration_ends`), and asks it whether
-to stop when the loss stalls (:meth:`trigger_stopping`): the adaptive
-schedule answers by dividing its learning rate by 5 instead, for as long as
-the rate stays above ``1e-6``.
+benchmark network ran 5 times slower (9.7 s against 1.8 s).
 
 :func:`minimize_lbfgs` runs scipy's L-BFGS-B on a flat parameter vector.
 
