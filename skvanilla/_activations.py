@@ -138,11 +138,9 @@ def leaky_relu(Z, out=None):
 
 
 def leaky_relu_prime(Z, A, out=None):
-    r""":math:`f'(z) = 1` for :math:`z > 0`, else :math:`0.01`: :math:`0.01 + 0.99 [z > 0]`."""
+    r""":math:`f'(z) = 1` for :math:`z > 0`, else :math:`0.01`: :math:`\max([z > 0], 0.01)`."""
     out = np.greater(Z, 0, out=np.empty_like(Z) if out is None else out)
-    out *= 1.0 - LEAKY_SLOPE
-    out += LEAKY_SLOPE
-    return out
+    return np.maximum(out, LEAKY_SLOPE, out=out)
 
 
 def elu(Z, out=None):
