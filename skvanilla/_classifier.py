@@ -776,16 +776,26 @@ class VanillaMLPClassifier(
 
         self.loss_curve_ = []
         start = self.coefs_, self.intercepts_
-        with np.errstate(over="ignore", invalid="ignore"), interrupt:
-            params, result = minimize_lbfgs(
-                fun,
-                self.coefs_ + self.intercepts_,
-                max_iter=self.max_iter,
-                max_fun=self.max_fun,
-                tol=self.tol,
-                callback=after_iteration,
-            )
-        if not np.isfinite(result.fun) or not all(np.isfinite(p).all() for p in params):
+        try:
+            with np.errstate(over="ignore", invalid="ignore"), interrupt:
+                params, result = minimize_lbfgs(
+                    fun,
+                    self.coefs_ + self.intercepts_,
+                    max_iter=self.max_iter,
+                    max_fun=self.max_fun,
+                    tol=self.tol,
+                    callback=after_iteration,
+                )
+            loss, n_iter = float(result.fun), min(result.nit, self.max_iter)
+        except KeyboardInterrupt:
+            # A second Ctrl-C stops at once, inside an evaluation: keep the last
+            # iterate scipy reported (after_iteration stored it) or the start,
+            # as the stochastic solvers keep their last weights.
+            params, result = self.coefs_ + self.intercepts_, None
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss = self.loss_curve_[-1] if self.loss_curve_ else float(fun(params)[0])
+            n_iter = len(self.loss_curve_)
+        if not np.isfinite(loss) or not all(np.isfinite(p).all() for p in params):
             # after_iteration may have stored a non-finite iterate.
             self.coefs_, self.intercepts_ = start
             raise ValueError(
@@ -793,8 +803,8 @@ class VanillaMLPClassifier(
                 "kept. Scale the input features (for example with StandardScaler)."
             )
         self.coefs_, self.intercepts_ = params[:n_layers], params[n_layers:]
-        self.n_iter_ = min(result.nit, self.max_iter)
-        self.loss_ = float(result.fun)
+        self.n_iter_ = n_iter
+        self.loss_ = loss
         self.best_loss_ = min(self.loss_curve_, default=self.loss_)
         if interrupt.requested:
             warnings.warn("Training interrupted by user; the last weights are kept.", stacklevel=2)

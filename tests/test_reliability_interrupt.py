@@ -115,6 +115,31 @@ def test_ctrl_c_during_lbfgs_keeps_the_last_iterate(digits, ctrl_c_at):
     _assert_usable(clf, X, y)
 
 
+def test_a_second_ctrl_c_during_lbfgs_stops_at_once_with_the_last_iterate(digits, ctrl_c_at):
+    X, y = digits
+    handler = signal.getsignal(signal.SIGINT)
+    seen = ctrl_c_at(call=8, times=2)
+    clf = VanillaMLPClassifier((10,), solver="lbfgs", max_iter=500, random_state=0)
+    iterates = []
+    real_record = clf._epoch_callbacks
+
+    def record_iterate(*args, **kwargs):  # after_iteration has just stored the iterate
+        iterates.append([w.copy() for w in _weights(clf)])
+        return real_record(*args, **kwargs)
+
+    clf._epoch_callbacks = record_iterate
+    with pytest.warns(UserWarning, match=INTERRUPTED):
+        clf.fit(X, y)  # no KeyboardInterrupt out of fit
+    del clf._epoch_callbacks
+    assert len(seen) == 8  # stopped inside the eighth evaluation
+    assert clf.n_iter_ == len(clf.loss_curve_) == len(iterates) >= 1
+    for w, s in zip(_weights(clf), iterates[-1]):
+        np.testing.assert_array_equal(w, s)
+    assert clf.loss_ == clf.loss_curve_[-1]
+    assert signal.getsignal(signal.SIGINT) is handler
+    _assert_usable(clf, X, y)
+
+
 def test_early_stopping_interrupted_keeps_the_best_weights(digits, ctrl_c_at):
     X, y = digits
     ctrl_c_at(call=20)
