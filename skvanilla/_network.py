@@ -141,9 +141,9 @@ def forward(X, coefs, intercepts, net, *, keep=True, masks=None, work=None):
     coefs, intercepts : list of ndarray
     net : Network
     keep : bool, default=True
-        Keep every layer's ``Z`` and ``A`` for :func:`backward`.  Prediction
-        needs only the last layer and passes ``False``, so that no more than
-        two layers' activations are alive at a time.
+        Return every layer's ``Z`` and ``A`` for :func:`backward`.  Prediction
+        needs only the last layer and passes ``False`` (without a workspace,
+        no more than two layers' activations are then alive at a time).
     masks : list of ndarray, optional
         Inverted-dropout masks, one per hidden layer; a hidden layer feeds
         ``A * mask`` to the next one.  ``As`` keeps the unmasked ``A``.
