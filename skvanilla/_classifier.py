@@ -25,7 +25,14 @@ from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, OutputActivati
 from ._dropout import dropout_masks, sample_keys
 from ._interrupt import DeferInterrupt
 from ._losses import make_loss
-from ._network import Network, Workspace, forward, init_params, loss_and_gradients
+from ._network import (
+    Network,
+    Workspace,
+    forward,
+    init_params,
+    loss_and_gradients,
+    objective,
+)
 from ._optimizers import SGD, Adam, minimize_lbfgs, pack, unpack
 from ._persistence import PersistenceMixin
 from ._split import weighted_split
@@ -700,10 +707,9 @@ class VanillaMLPClassifier(
         )
 
     def _validation_loss(self, Z_val, Y_val, sw_val):
-        """Weighted mean per-sample loss on the validation set (no penalty)."""
+        """The objective on the validation set without its penalty: the weighted mean loss."""
         net = self._network()
-        total = net.loss.total(Y_val, Z_val, net.output.f(Z_val), sw_val)
-        return float(total / (len(Y_val) if sw_val is None else sw_val.sum()))
+        return float(objective([Z_val], [net.output.f(Z_val)], Y_val, [], net, sw_val, 0.0))
 
     def _validation_score(self, X_val, Z_val, y_val, sw_val, loss):
         if self.scoring is None:
