@@ -1,14 +1,38 @@
+"""Hypothesis profiles shared by the whole suite.
+
+``skvanilla`` (the default) is derandomised: the examples are derived from
+each test's own code, not from a random seed or an example database, so the
+README's command and CI draw the same examples on every machine and a
+submission cannot fail on a case nobody has seen.  ``explore`` draws fresh
+random examples, five times as many, and keeps failures in the local
+example database (``.hypothesis/``): run it on purpose, before resolving an
+issue that touches the numeric core or the input checks (CONTRIBUTING.md)::
+
+    HYPOTHESIS_PROFILE=explore python -m pytest tests/test_gradients.py tests/test_hostile.py
+
+Tests that need more examples than the others ask for a multiple of the
+profile's count (``settings.default.max_examples``), so they scale with it.
+"""
+
+import os
+
 from hypothesis import HealthCheck, settings
+
+_COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 
 # Every property runs at least 200 examples, locally and in CI.
 settings.register_profile(
-    "skvanilla",
-    max_examples=200,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-    print_blob=True,
+    "skvanilla", max_examples=200, derandomize=True, database=None, **_COMMON
 )
-settings.load_profile("skvanilla")
+settings.register_profile("explore", max_examples=1000, derandomize=False, **_COMMON)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "skvanilla")
+settings.load_profile(PROFILE)
+
+
+def pytest_report_header(config):
+    current = settings.default
+    mode = "derandomised" if current.derandomize else "random"
+    return f"hypothesis profile: {PROFILE} ({current.max_examples} examples, {mode})"
 
 
 def pytest_terminal_summary(terminalreporter):

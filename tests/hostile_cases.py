@@ -258,6 +258,20 @@ def y_cases(draw):
     return category, X, Y, "reject", r"label type|multiclass-multioutput"
 
 
+def _total_verdict(weights):
+    """What the estimator must do with these non-negative weights, from their values.
+
+    The loss is the weighted mean: it divides by the total weight, so a
+    total that overflows, or one too small to divide by (below the smallest
+    normal float, or zero), must be refused with a message naming it.
+    """
+    with np.errstate(over="ignore"):
+        total = np.sum(weights, dtype=np.float64)
+    if not np.isfinite(total) or total < np.finfo(np.float64).tiny:
+        return "reject", r"sample_weight|Sample weights|class_weight"
+    return "fit", ""
+
+
 @st.composite
 def sample_weight_cases(draw):
     """Good data with hostile sample weights."""
@@ -296,11 +310,12 @@ def sample_weight_cases(draw):
     if category == "sw_complex":
         return category, X, y, w + 1j, "reject", r"Complex"
     if category == "sw_overflowing_sum":
+        # Two weights of max / 2 sum to exactly the largest float: that is fine.
         w = np.full(n, np.finfo(np.float64).max / draw(st.sampled_from([1, 2, 1.5])))
-        return category, X, y, w, "reject", r"sample_weight"
+        return category, X, y, w, *_total_verdict(w)
     if category == "sw_subnormal":
         w = w * np.finfo(np.float64).smallest_subnormal  # some round to zero
-        return category, X, y, w, "reject", r"sample_weight|Sample weights"
+        return category, X, y, w, *_total_verdict(w)
     if category == "sw_scalar":
         return category, X, y, draw(st.floats(0.1, 10)), "fit", ""
     if category == "sw_one_nonzero":
@@ -337,6 +352,9 @@ def class_weight_cases(draw):
         weights[bad] = "heavy"
     elif category == "cw_overflowing":
         weights = {0: 1e308, 1: 1e308}
+        # Each sample weighs 1e308: whether the total overflows depends on n.
+        expect, names = _total_verdict(np.full(len(y), 1e308))
+        return category, X, y, {"class_weight": weights}, expect, names
     expect = "fit" if category == "cw_good" else "reject"
     names = r"class_weight|convert string"
     return category, X, y, {"class_weight": weights}, expect, names

@@ -96,7 +96,7 @@ def _fit(case):
     return clf.partial_fit(case.X, case.y, sample_weight=case.sample_weight, classes=classes)
 
 
-@settings(max_examples=1200)
+@settings(max_examples=6 * settings.default.max_examples)
 @given(case=training_cases())
 def test_hostile_training_input(case):
     with strict_warnings():
@@ -129,7 +129,7 @@ def fitted_models():
     return models
 
 
-@settings(max_examples=600)
+@settings(max_examples=3 * settings.default.max_examples)
 @given(solver=st.sampled_from(SOLVERS), case=predict_cases(n_features=3))
 def test_hostile_prediction_input(fitted_models, solver, case):
     clf = fitted_models[solver]
