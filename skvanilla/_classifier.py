@@ -493,14 +493,22 @@ class VanillaMLPClassifier(
         # A model keeps the dtype of its first fit: later data is converted,
         # so that every pass computes in the dtype of the weights.
         dtype = (np.float64, np.float32) if reset else self.coefs_[0].dtype
+        # Training reads X a batch of rows at a time, so X is made row-major
+        # once, here: C-ordered dense rows (np.take copies a whole array that
+        # is not C-contiguous at every call, so a Fortran-ordered array, a
+        # DataFrame or a strided view would be copied per batch), CSR for
+        # sparse X (CSC and COO rows are scattered).  A C-contiguous float
+        # array is used as it is; anything else costs one copy, which integer
+        # and boolean X need anyway to become float.
         with np.errstate(invalid="ignore"):
             X, y = validate_data(
                 self,
                 X,
                 y,
-                accept_sparse=["csr", "csc"],
+                accept_sparse="csr",
                 multi_output=True,
                 dtype=dtype,
+                order="C",
                 reset=reset,
             )
         if y.ndim == 2 and y.shape[1] == 1:
@@ -664,7 +672,7 @@ class VanillaMLPClassifier(
         if X_val is not None:
             with np.errstate(invalid="ignore"):  # as in _validate_training_data
                 X_val = validate_data(
-                    self, X_val, accept_sparse=["csr", "csc"], dtype=X.dtype, reset=False
+                    self, X_val, accept_sparse="csr", dtype=X.dtype, reset=False
                 )
             y_val = np.asarray(y_val)
             if y_val.ndim == 2 and y_val.shape[1] == 1:
@@ -1016,8 +1024,10 @@ class VanillaMLPClassifier(
     def _validate_for_predict(self, X):
         check_is_fitted(self)
         with np.errstate(invalid="ignore"):  # as in _validate_training_data
+            # CSR: prediction slices X into blocks of rows (see _forward_z),
+            # which costs a pass over every entry of a CSC or COO matrix.
             return validate_data(
-                self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
+                self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False
             )
 
     def _forward_z(self, X):
