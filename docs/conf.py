@@ -6,7 +6,8 @@ and the gallery links only to this project's own API pages.  The site needs
 no network to be read either: MathJax, which typesets the formulas in the
 browser, is copied into ``_build/html/_static/mathjax`` from the
 ``sphinx-mathjax-offline`` package (the ``docs`` extra) instead of being
-loaded from a CDN.
+loaded from a CDN; ``docs/check_offline_math.py`` checks that the formulas
+render in a browser with no network.
 """
 
 import re
