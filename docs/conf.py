@@ -2,7 +2,12 @@
 
 Build with ``sphinx-build -W -b html docs docs/_build/html`` (or
 ``make -C docs html``).  Nothing here reaches the network: no intersphinx,
-and the gallery links only to this project's own API pages.
+and the gallery links only to this project's own API pages.  The site needs
+no network to be read either: MathJax, which typesets the formulas in the
+browser, is copied into ``_build/html/_static/mathjax`` from the
+``sphinx-mathjax-offline`` package (the ``docs`` extra) instead of being
+loaded from a CDN; ``docs/check_offline_math.py`` checks that the formulas
+render in a browser with no network.
 """
 
 import re
@@ -21,6 +26,9 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # After sphinx.ext.mathjax: points mathjax_path at the MathJax that it
+    # copies into the site, so that formulas render without a network.
+    "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
