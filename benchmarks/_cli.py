@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from benchmarks import _chart, _report, _torch
+from benchmarks import _chart, _inputs, _report, _torch
 from benchmarks._env import describe, environment
-from benchmarks._harness import contenders, run_workload
+from benchmarks._harness import ESTIMATORS, contenders, run_workload
+from benchmarks._inputs import run_inputs
 from benchmarks._workloads import default_workloads
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -19,7 +20,8 @@ DTYPES = {"float64": np.float64, "float32": np.float32}
 
 #: Sizes of ``--smoke``: every code path, in seconds, to show the harness still runs.
 SMOKE = dict(repeats=1, small_samples=300, small_epochs=1, large_samples=300,
-             large_epochs=1, predict_samples=500)
+             large_epochs=1, predict_samples=500, inputs_samples=300)
+WORKLOADS = ("small", "large", "predict", "inputs")
 
 
 def _positive(text):
@@ -59,8 +61,8 @@ def parser():
         description="Time skvanilla against scikit-learn's MLPClassifier (same parameters, "
         "one process, alternating runs, medians), with the numpy GEMM floor and PyTorch.",
     )
-    p.add_argument("--workloads", type=_names(("small", "large", "predict")),
-                   default=["small", "large", "predict"], help="default: all three")
+    p.add_argument("--workloads", type=_names(WORKLOADS), default=list(WORKLOADS),
+                   help=f"default: all of {','.join(WORKLOADS)}")
     p.add_argument("--dtypes", type=_names(tuple(DTYPES)), default=list(DTYPES),
                    help="default: float64,float32")
     p.add_argument("--repeats", type=_positive, default=3, help="timed runs per contender")
@@ -73,6 +75,8 @@ def parser():
     p.add_argument("--large-hidden", type=_sizes, default=(256, 256),
                    help="hidden layers of the large and predict workloads")
     p.add_argument("--predict-samples", type=_positive, default=100000)
+    p.add_argument("--inputs-samples", type=_positive, default=20000,
+                   help="rows fitted and predicted on each input layout")
     p.add_argument("--threads", type=_positive, default=None,
                    help="limit BLAS (and torch) to this many threads; default: as found")
     p.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
@@ -114,18 +118,25 @@ def _run(args, out):
         small_samples=args.small_samples, small_epochs=args.small_epochs,
         large_samples=args.large_samples,
         large_epochs=args.large_epochs, large_hidden=args.large_hidden,
-        predict_samples=args.predict_samples,
+        predict_samples=args.predict_samples, inputs_samples=args.inputs_samples,
     )
     makers = contenders(use_torch=not args.no_torch)
-    rows = []
+    rows, input_rows = [], []
     for name in args.workloads:
         for dtype in args.dtypes:
-            rows += run_workload(workloads[name], DTYPES[dtype], makers, args.repeats,
-                                 memory=not args.no_memory,
-                                 log=lambda msg: print(msg, flush=True))
-    text = _report.table(rows)
+            log = lambda msg: print(msg, flush=True)  # noqa: E731
+            if name == "inputs":
+                input_rows += run_inputs(workloads[name], DTYPES[dtype], ESTIMATORS,
+                                         args.repeats, log=log)
+            else:
+                rows += run_workload(workloads[name], DTYPES[dtype], makers, args.repeats,
+                                     memory=not args.no_memory, log=log)
+    text = "\n\n".join(
+        [_report.table(rows)] * bool(rows) + [_inputs.table(input_rows)] * bool(input_rows)
+    )
     print()
     print(text)
+    rows += input_rows
     settings = {k: (list(v) if isinstance(v, tuple) else v)
                 for k, v in vars(args).items() if k not in ("out", "chart")}
     settings["loadavg_after"] = list(os.getloadavg())
@@ -133,12 +144,13 @@ def _run(args, out):
     _report.write_csv(out / "results.csv", rows)
     (out / "table.txt").write_text(describe(env) + "\n\n" + text + "\n")
     written = [out / name for name in ("results.json", "results.csv", "table.txt")]
-    if _chart.available():
+    charted = [r for r in rows if r["workload"] != "inputs"]
+    if charted and _chart.available():
         chart = args.chart or out / "benchmark.png"
         chart.parent.mkdir(parents=True, exist_ok=True)
-        _chart.draw(rows, chart, subtitle=_chart.subtitle(env))
+        _chart.draw(charted, chart, subtitle=_chart.subtitle(env))
         written.append(chart)
-    else:
+    elif charted:
         print("matplotlib is not installed (pip install -e '.[bench]'): no chart.",
               file=sys.stderr)
     print("\nwrote " + ", ".join(map(str, written)))

@@ -5,7 +5,8 @@ import warnings
 from sklearn.exceptions import ConvergenceWarning
 
 
-def _fit(cls, workload, X, y, epochs=None):
+def fit_estimator(cls, workload, X, y, epochs=None):
+    """``cls`` with the workload's parameters, fitted for exactly ``epochs`` epochs."""
     params = workload.estimator_params(epochs)
     est = cls(**params)
     # Reaching max_iter is the point here: every contender runs the same epochs.
@@ -38,9 +39,9 @@ def estimator_runner(cls):
 
     def make(workload, X, y):
         if workload.task == "fit":
-            return lambda: _fit(cls, workload, X, y)
+            return lambda: fit_estimator(cls, workload, X, y)
         n = workload.fit_samples
-        est = _fit(cls, workload, X[:n], y[:n], epochs=1)
+        est = fit_estimator(cls, workload, X[:n], y[:n], epochs=1)
         return lambda: est.predict_proba(X)
 
     return make

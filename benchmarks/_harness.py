@@ -14,6 +14,9 @@ from skvanilla import VanillaMLPClassifier
 REFERENCE = "sklearn"
 FLOOR = "gemm floor"
 
+#: The two estimators, for workloads that time nothing else.
+ESTIMATORS = {"skvanilla": VanillaMLPClassifier, REFERENCE: MLPClassifier}
+
 #: Rows of the warm-up run: enough for a few batches of every workload.
 WARMUP_ROWS = 1000
 
@@ -21,8 +24,7 @@ WARMUP_ROWS = 1000
 def contenders(use_torch=True):
     """Name to factory ``make(workload, X, y) -> run``, in table order."""
     makers = {
-        "skvanilla": estimator_runner(VanillaMLPClassifier),
-        REFERENCE: estimator_runner(MLPClassifier),
+        **{name: estimator_runner(cls) for name, cls in ESTIMATORS.items()},
         FLOOR: floor_runner,
     }
     if use_torch and _torch.available():

@@ -54,7 +54,9 @@ def write_json(path, env, settings, rows):
 
 
 def write_csv(path, rows):
-    fields = [k for k in rows[0] if k not in ("times", "title")] + ["times"]
+    # Every key of every row: the inputs workload's rows have keys of their own.
+    keys = dict.fromkeys(k for r in rows for k in r)
+    fields = [k for k in keys if k not in ("times", "title")] + ["times"]
     with open(path, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()

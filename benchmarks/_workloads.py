@@ -137,8 +137,9 @@ def default_workloads(
     large_epochs=2,
     large_hidden=(256, 256),
     predict_samples=100000,
+    inputs_samples=20000,
 ):
-    """The three workloads of the harness, by name, at the given sizes."""
+    """The workloads of the harness, by name, at the given sizes."""
     n_digits = min(small_samples, 1797)
     return {
         "small": Workload(
@@ -157,5 +158,12 @@ def default_workloads(
             f"784-{'-'.join(map(str, large_hidden))}-10",
             "predict", "random", predict_samples, tuple(large_hidden), batch_size=256,
             fit_samples=min(1000, predict_samples),
+        ),
+        # The large network on fewer rows: every layout is fitted and predicted
+        # by both estimators, so one repeat is twenty-odd fits.
+        "inputs": Workload(
+            "inputs", f"input layouts: {inputs_samples}x784, "
+            f"784-{'-'.join(map(str, large_hidden))}-10, SGD, batch 256, 1 epoch",
+            "fit", "random", inputs_samples, tuple(large_hidden), batch_size=256, epochs=1,
         ),
     }
