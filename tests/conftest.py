@@ -30,9 +30,11 @@ settings.load_profile(PROFILE)
 
 
 def pytest_report_header(config):
+    # hypothesis's own --hypothesis-profile, when given, is loaded after this file.
+    name = config.getoption("hypothesis_profile", None) or PROFILE
     current = settings.default
     mode = "derandomised" if current.derandomize else "random"
-    return f"hypothesis profile: {PROFILE} ({current.max_examples} examples, {mode})"
+    return f"hypothesis profile: {name} ({current.max_examples} examples, {mode})"
 
 
 def pytest_terminal_summary(terminalreporter):
