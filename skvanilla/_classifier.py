@@ -171,7 +171,8 @@ class VanillaMLPClassifier(
     verbose : bool, default=False
         Print the loss after each epoch.
     warm_start : bool, default=False
-        Start ``fit`` from the previous solution.
+        Start ``fit`` from the previous solution, for up to ``max_iter`` more
+        epochs.
     momentum : float, default=0.9
         Momentum of ``sgd``.
     nesterovs_momentum : bool, default=True
@@ -231,7 +232,8 @@ class VanillaMLPClassifier(
     best_loss_ : float or None
         Lowest training loss seen; ``None`` with early stopping.
     loss_curve_ : list of float
-        The objective after each epoch (after each ``lbfgs`` iteration).
+        The objective after each epoch, over every call since the weights
+        were drawn (after each ``lbfgs`` iteration of the last fit).
     validation_scores_ : list of float or None
         The ``scoring`` of the validation set after each epoch, whenever there
         is a validation set (early stopping, or ``X_val`` given to ``fit``).
@@ -241,9 +243,11 @@ class VanillaMLPClassifier(
         The loss (without penalty) on the validation set after each epoch,
         whenever there is a validation set.
     n_iter_ : int
-        Epochs (or ``lbfgs`` iterations) run.
+        Epochs (or ``lbfgs`` iterations) run by the last call to ``fit`` or
+        ``partial_fit``.
     t_ : int
-        Training samples seen by the stochastic solvers.
+        Training samples seen by the stochastic solvers, over every call
+        since the weights were drawn.
     n_layers_ : int
         Layers, input and output included.
     n_outputs_ : int
@@ -403,7 +407,8 @@ class VanillaMLPClassifier(
         Only with ``solver="sgd"`` or ``"adam"``.  Every sample given is
         trained on: early stopping and its validation split apply to ``fit``
         only, and ``class_weight="balanced"`` balances the classes of each
-        call's samples.
+        call's samples.  ``n_iter_`` is the epochs of the last call (1), as in
+        MLPClassifier; ``t_`` and ``loss_curve_`` keep counting across calls.
 
         Parameters
         ----------
@@ -851,6 +856,9 @@ class VanillaMLPClassifier(
         theta = self._flatten_params()
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer(theta)
+        # As MLPClassifier: n_iter_ counts this call's epochs (so a warm start
+        # runs max_iter more), while t_ and loss_curve_ go on counting.
+        self.n_iter_ = 0
         n_samples = X.shape[0]
         batch_size = min(200 if self.batch_size == "auto" else self.batch_size, n_samples)
         net = self._network()
