@@ -122,6 +122,21 @@ def _target_type(y):
         ) from exc
 
 
+def _check_same_classes(classes, known):
+    """``partial_fit``'s ``classes`` after the first call: the same set, in any order."""
+    given = np.asarray(classes)
+    try:
+        same = np.array_equal(np.unique(given), known)
+    except TypeError:  # labels that cannot be sorted together are not known's
+        same = False
+    if not same:
+        raise ValueError(
+            f"classes={given.tolist()} differs from the classes of the first call to "
+            f"partial_fit, {known.tolist()}; every call must name the same classes "
+            "(a call's y may hold only some of them)."
+        )
+
+
 def _is_stochastic(estimator):
     if estimator.solver == "lbfgs":
         raise AttributeError("partial_fit is only available for stochastic solvers ('sgd', 'adam')")
@@ -172,7 +187,7 @@ class VanillaMLPClassifier(
         Print the loss after each epoch.
     warm_start : bool, default=False
         Start ``fit`` from the previous solution, for up to ``max_iter`` more
-        epochs.
+        epochs; ``y`` must then hold the same classes as before.
     momentum : float, default=0.9
         Momentum of ``sgd``.
     nesterovs_momentum : bool, default=True
@@ -414,10 +429,12 @@ class VanillaMLPClassifier(
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Labels among ``classes``; a call need not hold every class.
         sample_weight : array-like of shape (n_samples,), default=None
         classes : array-like of shape (n_classes,), default=None
             Every class that will ever be seen; required on the first call
-            (except for multilabel targets), ignored afterwards.
+            (except for multilabel targets).  Later calls may omit it; if
+            they pass it, it must name the same classes (in any order).
 
         Returns
         -------
@@ -426,6 +443,8 @@ class VanillaMLPClassifier(
         if classes is None and not hasattr(self, "classes_"):
             if _target_type(y) != "multilabel-indicator":
                 raise ValueError("classes must be passed on the first call to partial_fit.")
+        if classes is not None and hasattr(self, "classes_"):
+            _check_same_classes(classes, self.classes_)
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation=None):
@@ -459,6 +478,8 @@ class VanillaMLPClassifier(
         if first_pass:
             self._set_classes(y, classes if incremental else None)
         Y = self._encode(y)
+        if self.warm_start and not (first_pass or incremental):
+            self._check_warm_start_classes(y)
         sample_weight = self._apply_class_weight(y, sample_weight, X.dtype)
         if self.class_weight is not None:
             _check_class_weighted(sample_weight)
@@ -579,6 +600,23 @@ class VanillaMLPClassifier(
                     f"known classes are {self.classes_.tolist()}."
                 )
         return _labels.one_hot(y, self.classes_, self._target_kind, self.n_outputs_, np.uint8)
+
+    def _check_warm_start_classes(self, y):
+        """A warm-started ``fit`` continues the model: ``y`` must hold every class it has.
+
+        As in MLPClassifier, unlike ``partial_fit``, where a batch may miss
+        classes.  Classes ``y`` adds are refused by :meth:`_encode`; the
+        columns of a multilabel ``y`` are checked there too.
+        """
+        if self._target_kind == "multilabel":
+            return
+        missing = np.setdiff1d(self.classes_, y)
+        if missing.size:
+            raise ValueError(
+                f"warm_start=True continues the previous fit, so y must have the same "
+                f"classes as before, {self.classes_.tolist()}; y lacks {missing.tolist()}. "
+                "Pass all the classes, or set warm_start=False to fit anew."
+            )
 
     def _apply_class_weight(self, y, sample_weight, dtype):
         """Multiply each sample's weight by its class's weight."""

@@ -130,3 +130,53 @@ def test_fit_after_partial_fit_matches_mlpclassifier(iris, warm_start):
         est.partial_fit(X, y, classes=[0, 1, 2])
         quiet(est.fit, X, y)
     assert_same_state(ours, theirs)
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+@pytest.mark.parametrize("change", ["fewer", "more"])
+def test_warm_start_refuses_other_classes(iris, solver, change):
+    X, y = iris
+    X2, y2 = (X[y < 2], y[y < 2]) if change == "fewer" else (X, np.where(y == 2, 7, y))
+    named = r"lacks \[2\]" if change == "fewer" else r"\[7\]"
+    ours, theirs = both(hidden_layer_sizes=(5,), solver=solver, max_iter=5, warm_start=True,
+                        random_state=0)
+    for est, match in [(ours, named), (theirs, None)]:
+        quiet(est.fit, X, y)
+        with pytest.raises(ValueError, match=match):
+            quiet(est.fit, X2, y2)
+        assert est.classes_.tolist() == [0, 1, 2]
+
+
+def test_warm_start_refuses_other_labels_of_a_multilabel_target(iris):
+    X, y = iris
+    Y = np.column_stack([y == 0, y == 1, y == 2]).astype(int)
+    for est in both(hidden_layer_sizes=(5,), max_iter=5, warm_start=True, random_state=0):
+        quiet(est.fit, X, Y)
+        with pytest.raises(ValueError):
+            quiet(est.fit, X, Y[:, :2])
+
+
+@pytest.mark.parametrize("classes", [[0, 1], [0, 1, 2, 3], ["a", "b", "c"]])
+def test_partial_fit_refuses_other_classes_after_the_first_call(iris, classes):
+    X, y = iris
+    for est in both(hidden_layer_sizes=(5,), random_state=0):
+        est.partial_fit(X, y, classes=[0, 1, 2])
+        before = [c.copy() for c in est.coefs_]
+        with pytest.raises(ValueError, match="classes"):
+            est.partial_fit(X[y < 2], y[y < 2], classes=classes)
+        np.testing.assert_array_equal(est.coefs_[0], before[0])
+        est.partial_fit(X[y < 2], y[y < 2], classes=[2, 0, 1])  # the same, in any order
+
+
+def test_partial_fit_batches_may_miss_classes_even_with_warm_start(iris):
+    # A deliberate difference: MLPClassifier refuses such a batch when
+    # warm_start=True (scikit-learn issue #11758), though its partial_fit
+    # says that y need not hold every class.
+    X, y = iris
+    ours, theirs = both(hidden_layer_sizes=(5,), warm_start=True, random_state=0)
+    for est in (ours, theirs):
+        est.partial_fit(X, y, classes=[0, 1, 2])
+    ours.partial_fit(X[y == 0], y[y == 0])
+    assert ours.n_iter_ == 1
+    with pytest.raises(ValueError, match="warm_start"):
+        theirs.partial_fit(X[y == 0], y[y == 0])
