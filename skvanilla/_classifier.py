@@ -419,11 +419,12 @@ class VanillaMLPClassifier(
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over ``X``, continuing from the current weights.
 
-        Only with ``solver="sgd"`` or ``"adam"``.  Every sample given is
-        trained on: early stopping and its validation split apply to ``fit``
-        only, and ``class_weight="balanced"`` balances the classes of each
-        call's samples.  ``n_iter_`` is the epochs of the last call (1), as in
-        MLPClassifier; ``t_`` and ``loss_curve_`` keep counting across calls.
+        Only with ``solver="sgd"`` or ``"adam"``, and not with
+        ``early_stopping=True`` (a ``ValueError``, as in MLPClassifier): each
+        call trains on every sample it is given, so there is no validation
+        split to stop on.  ``class_weight="balanced"`` balances the classes of
+        each call's samples.  ``n_iter_`` is the epochs of the last call (1);
+        ``t_`` and ``loss_curve_`` keep counting across calls.
 
         Parameters
         ----------
@@ -440,6 +441,12 @@ class VanillaMLPClassifier(
         -------
         self : VanillaMLPClassifier
         """
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: each call is one "
+                "epoch over the samples given, with no validation split to stop on. "
+                "Set early_stopping=False, or train with fit."
+            )
         if classes is None and not hasattr(self, "classes_"):
             if _target_type(y) != "multilabel-indicator":
                 raise ValueError("classes must be passed on the first call to partial_fit.")

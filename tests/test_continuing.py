@@ -168,6 +168,19 @@ def test_partial_fit_refuses_other_classes_after_the_first_call(iris, classes):
         est.partial_fit(X[y < 2], y[y < 2], classes=[2, 0, 1])  # the same, in any order
 
 
+def test_partial_fit_refuses_early_stopping(iris):
+    X, y = iris
+    ours, theirs = both(hidden_layer_sizes=(5,), early_stopping=True, random_state=0)
+    for est in (ours, theirs):
+        with pytest.raises(ValueError, match="partial_fit does not support early_stopping=True"):
+            est.partial_fit(X, y, classes=[0, 1, 2])
+    # Refused before anything is set (MLPClassifier is left with weights).
+    assert not hasattr(ours, "coefs_") and not hasattr(ours, "classes_")
+    ours = VanillaMLPClassifier((5,), random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="early_stopping"):
+        ours.set_params(early_stopping=True).partial_fit(X, y)
+
+
 def test_partial_fit_batches_may_miss_classes_even_with_warm_start(iris):
     # A deliberate difference: MLPClassifier refuses such a batch when
     # warm_start=True (scikit-learn issue #11758), though its partial_fit
