@@ -677,6 +677,14 @@ class VanillaMLPClassifier(
         self.coefs_, self.intercepts_ = init_params(
             layer_units, gains, self._random_state, dtype
         )
+        self._start_record()
+
+    def _start_record(self):
+        """The record of training before the first epoch: counters, curves, optimizer.
+
+        Set for new weights; best weights kept from an earlier fit go, so
+        that early stopping never restores weights of another fit.
+        """
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
@@ -687,7 +695,8 @@ class VanillaMLPClassifier(
         self._no_improvement_count = 0
         self._dropout_seed = None
         self._dropout_step = 0
-        self.__dict__.pop("_optimizer", None)
+        for name in ("_optimizer", "_best_coefs", "_best_intercepts"):
+            self.__dict__.pop(name, None)
 
     def _network(self):
         names = self._hidden_activation_names(self.n_layers_ - 2)
