@@ -20,7 +20,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _labels
+from . import _labels, _sklearn_bridge
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, OutputActivation, identity
 from ._dropout import dropout_masks, sample_keys
 from ._interrupt import DeferInterrupt
@@ -682,8 +682,10 @@ class VanillaMLPClassifier(
     def _start_record(self):
         """The record of training before the first epoch: counters, curves, optimizer.
 
-        Set for new weights; best weights kept from an earlier fit go, so
-        that early stopping never restores weights of another fit.
+        Set for new weights, and for weights adopted from MLPClassifier (see
+        :meth:`from_sklearn`) before its record is copied over this one.  Best
+        weights kept from an earlier fit go, so that early stopping never
+        restores the weights of another fit.
         """
         self.n_iter_ = 0
         self.t_ = 0
@@ -1227,3 +1229,106 @@ class VanillaMLPClassifier(
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags
+
+    # ------------------------------------------------------------------
+    # Conversion to and from scikit-learn's MLPClassifier
+    # ------------------------------------------------------------------
+
+    @classmethod
+    def from_sklearn(cls, estimator):
+        """The fitted equivalent of a fitted :class:`~sklearn.neural_network.MLPClassifier`.
+
+        The new estimator has the same parameters (this class's own extras
+        at their defaults), classes, weights and fitted attributes, and so
+        the same predictions.  The state of training comes along too -- the
+        optimizer's velocities or moments and learning rate, the count of
+        epochs without improvement, the best validation weights -- so that
+        ``partial_fit``, or ``fit`` with ``warm_start=True``, takes the steps
+        that ``estimator`` would take.  Nothing is shared with ``estimator``.
+
+        Where MLPClassifier records less than this class, the new estimator
+        starts its own record: after ``lbfgs``, ``loss_curve_`` is empty and
+        ``best_loss_`` is ``loss_``; with early stopping, the entries of
+        ``validation_loss_curve_`` are NaN, losses that were not measured.
+
+        Parameters
+        ----------
+        estimator : MLPClassifier
+            Fitted.
+
+        Returns
+        -------
+        VanillaMLPClassifier
+            Fitted.
+
+        Raises
+        ------
+        TypeError
+            If ``estimator`` is not an MLPClassifier.
+        sklearn.exceptions.NotFittedError
+            If it is not fitted.
+
+        See Also
+        --------
+        to_sklearn : the other way.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.neural_network import MLPClassifier
+        >>> from skvanilla import VanillaMLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> mlp = MLPClassifier((10,), solver="lbfgs", max_iter=500, random_state=0).fit(X, y)
+        >>> clf = VanillaMLPClassifier.from_sklearn(mlp)
+        >>> np.abs(clf.predict_proba(X) - mlp.predict_proba(X)).max() < 1e-12
+        np.True_
+        >>> clf.n_iter_ == mlp.n_iter_, clf.get_params()["hidden_layer_sizes"]
+        (True, (10,))
+        """
+        return _sklearn_bridge.classifier_from_sklearn(cls, estimator)
+
+    def to_sklearn(self):
+        """The fitted :class:`~sklearn.neural_network.MLPClassifier` equivalent to this model.
+
+        The inverse of :meth:`from_sklearn`: the same parameters, classes,
+        weights, fitted attributes and state of training, for a
+        configuration that MLPClassifier can express.
+
+        Returns
+        -------
+        MLPClassifier
+            Fitted; it shares nothing with this model.
+
+        Raises
+        ------
+        ValueError
+            Naming what MLPClassifier cannot express: one of this class's
+            own parameters away from its default (``loss``, ``class_weight``,
+            ``dropout``, ``scoring``), an activation it lacks or a list of
+            them, or output units other than its own (two softmax units for
+            two classes, logistic units for exclusive classes).
+        sklearn.exceptions.NotFittedError
+            If this model is not fitted.
+
+        See Also
+        --------
+        from_sklearn : the other way.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from skvanilla import VanillaMLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = VanillaMLPClassifier((10,), solver="lbfgs", max_iter=500,
+        ...                            random_state=0).fit(X, y)
+        >>> mlp = clf.to_sklearn()
+        >>> type(mlp).__name__, (mlp.predict(X) == clf.predict(X)).all()
+        ('MLPClassifier', np.True_)
+        >>> clf.set_params(class_weight="balanced").fit(X, y).to_sklearn()
+        ... # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: MLPClassifier cannot express class_weight='balanced': it has no such ...
+        """
+        return _sklearn_bridge.classifier_to_sklearn(self)
