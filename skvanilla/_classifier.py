@@ -196,8 +196,9 @@ class VanillaMLPClassifier(
         Stop when the validation ``scoring`` stops improving, and keep the best
         weights.  The validation set is ``X_val, y_val`` if given to ``fit``,
         else ``validation_fraction`` of the data (of each class's weight).
-    validation_fraction : float, default=0.1
-        Share of the training data held out for early stopping.
+    validation_fraction : float in [0, 1), default=0.1
+        Share of the training data held out for early stopping; with 0,
+        early stopping needs ``X_val, y_val``.
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of Adam's moment estimates.
     epsilon : float, default=1e-8
@@ -309,7 +310,7 @@ class VanillaMLPClassifier(
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
         "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],

@@ -203,6 +203,19 @@ def test_early_stopping_keeps_the_best_weights(digits):
     assert clf.n_iter_ < 200
 
 
+def test_validation_fraction_zero_is_a_valid_parameter(cancer):
+    # As in MLPClassifier (its constraint is [0, 1)): unused without early
+    # stopping, and too small a validation set with it.
+    X, y = cancer
+    for cls in (VanillaMLPClassifier, MLPClassifier):
+        quiet(cls((4,), max_iter=2, validation_fraction=0.0, random_state=0).fit, X, y)
+        with pytest.raises(ValueError):
+            cls((4,), validation_fraction=0.0, early_stopping=True).fit(X, y)
+    clf = VanillaMLPClassifier((4,), max_iter=2, validation_fraction=0.0, early_stopping=True)
+    quiet(clf.fit, X, y, X_val=X[:50], y_val=y[:50])
+    assert len(clf.validation_scores_) == 2
+
+
 def test_training_loss_stopping_and_curve(cancer):
     X, y = cancer
     clf = VanillaMLPClassifier((10,), random_state=0, tol=1e-2, max_iter=500).fit(X, y)
