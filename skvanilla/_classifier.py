@@ -20,7 +20,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _labels
+from . import _labels, _sklearn_bridge
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, OutputActivation, identity
 from ._dropout import dropout_masks, sample_keys
 from ._interrupt import DeferInterrupt
@@ -122,6 +122,21 @@ def _target_type(y):
         ) from exc
 
 
+def _check_same_classes(classes, known):
+    """``partial_fit``'s ``classes`` after the first call: the same set, in any order."""
+    given = np.asarray(classes)
+    try:
+        same = np.array_equal(np.unique(given), known)
+    except TypeError:  # labels that cannot be sorted together are not known's
+        same = False
+    if not same:
+        raise ValueError(
+            f"classes={given.tolist()} differs from the classes of the first call to "
+            f"partial_fit, {known.tolist()}; every call must name the same classes "
+            "(a call's y may hold only some of them)."
+        )
+
+
 def _is_stochastic(estimator):
     if estimator.solver == "lbfgs":
         raise AttributeError("partial_fit is only available for stochastic solvers ('sgd', 'adam')")
@@ -171,7 +186,8 @@ class VanillaMLPClassifier(
     verbose : bool, default=False
         Print the loss after each epoch.
     warm_start : bool, default=False
-        Start ``fit`` from the previous solution.
+        Start ``fit`` from the previous solution, for up to ``max_iter`` more
+        epochs; ``y`` must then hold the same classes as before.
     momentum : float, default=0.9
         Momentum of ``sgd``.
     nesterovs_momentum : bool, default=True
@@ -180,8 +196,9 @@ class VanillaMLPClassifier(
         Stop when the validation ``scoring`` stops improving, and keep the best
         weights.  The validation set is ``X_val, y_val`` if given to ``fit``,
         else ``validation_fraction`` of the data (of each class's weight).
-    validation_fraction : float, default=0.1
-        Share of the training data held out for early stopping.
+    validation_fraction : float in [0, 1), default=0.1
+        Share of the training data held out for early stopping; with 0,
+        early stopping needs ``X_val, y_val``.
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of Adam's moment estimates.
     epsilon : float, default=1e-8
@@ -231,7 +248,8 @@ class VanillaMLPClassifier(
     best_loss_ : float or None
         Lowest training loss seen; ``None`` with early stopping.
     loss_curve_ : list of float
-        The objective after each epoch (after each ``lbfgs`` iteration).
+        The objective after each epoch, over every call since the weights
+        were drawn (after each ``lbfgs`` iteration of the last fit).
     validation_scores_ : list of float or None
         The ``scoring`` of the validation set after each epoch, whenever there
         is a validation set (early stopping, or ``X_val`` given to ``fit``).
@@ -241,9 +259,11 @@ class VanillaMLPClassifier(
         The loss (without penalty) on the validation set after each epoch,
         whenever there is a validation set.
     n_iter_ : int
-        Epochs (or ``lbfgs`` iterations) run.
+        Epochs (or ``lbfgs`` iterations) run by the last call to ``fit`` or
+        ``partial_fit``.
     t_ : int
-        Training samples seen by the stochastic solvers.
+        Training samples seen by the stochastic solvers, over every call
+        since the weights were drawn.
     n_layers_ : int
         Layers, input and output included.
     n_outputs_ : int
@@ -290,7 +310,7 @@ class VanillaMLPClassifier(
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
         "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
@@ -400,27 +420,39 @@ class VanillaMLPClassifier(
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over ``X``, continuing from the current weights.
 
-        Only with ``solver="sgd"`` or ``"adam"``.  Every sample given is
-        trained on: early stopping and its validation split apply to ``fit``
-        only, and ``class_weight="balanced"`` balances the classes of each
-        call's samples.
+        Only with ``solver="sgd"`` or ``"adam"``, and not with
+        ``early_stopping=True`` (a ``ValueError``, as in MLPClassifier): each
+        call trains on every sample it is given, so there is no validation
+        split to stop on.  ``class_weight="balanced"`` balances the classes of
+        each call's samples.  ``n_iter_`` is the epochs of the last call (1);
+        ``t_`` and ``loss_curve_`` keep counting across calls.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Labels among ``classes``; a call need not hold every class.
         sample_weight : array-like of shape (n_samples,), default=None
         classes : array-like of shape (n_classes,), default=None
             Every class that will ever be seen; required on the first call
-            (except for multilabel targets), ignored afterwards.
+            (except for multilabel targets).  Later calls may omit it; if
+            they pass it, it must name the same classes (in any order).
 
         Returns
         -------
         self : VanillaMLPClassifier
         """
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: each call is one "
+                "epoch over the samples given, with no validation split to stop on. "
+                "Set early_stopping=False, or train with fit."
+            )
         if classes is None and not hasattr(self, "classes_"):
             if _target_type(y) != "multilabel-indicator":
                 raise ValueError("classes must be passed on the first call to partial_fit.")
+        if classes is not None and hasattr(self, "classes_"):
+            _check_same_classes(classes, self.classes_)
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation=None):
@@ -454,6 +486,8 @@ class VanillaMLPClassifier(
         if first_pass:
             self._set_classes(y, classes if incremental else None)
         Y = self._encode(y)
+        if self.warm_start and not (first_pass or incremental):
+            self._check_warm_start_classes(y)
         sample_weight = self._apply_class_weight(y, sample_weight, X.dtype)
         if self.class_weight is not None:
             _check_class_weighted(sample_weight)
@@ -583,6 +617,23 @@ class VanillaMLPClassifier(
                 )
         return _labels.one_hot(y, self.classes_, self._target_kind, self.n_outputs_, np.uint8)
 
+    def _check_warm_start_classes(self, y):
+        """A warm-started ``fit`` continues the model: ``y`` must hold every class it has.
+
+        As in MLPClassifier, unlike ``partial_fit``, where a batch may miss
+        classes.  Classes ``y`` adds are refused by :meth:`_encode`; the
+        columns of a multilabel ``y`` are checked there too.
+        """
+        if self._target_kind == "multilabel":
+            return
+        missing = np.setdiff1d(self.classes_, y)
+        if missing.size:
+            raise ValueError(
+                f"warm_start=True continues the previous fit, so y must have the same "
+                f"classes as before, {self.classes_.tolist()}; y lacks {missing.tolist()}. "
+                "Pass all the classes, or set warm_start=False to fit anew."
+            )
+
     def _apply_class_weight(self, y, sample_weight, dtype):
         """Multiply each sample's weight by its class's weight."""
         class_weight = self.class_weight
@@ -635,6 +686,16 @@ class VanillaMLPClassifier(
         self.coefs_, self.intercepts_ = init_params(
             layer_units, gains, self._random_state, dtype
         )
+        self._start_record()
+
+    def _start_record(self):
+        """The record of training before the first epoch: counters, curves, optimizer.
+
+        Set for new weights, and for weights adopted from MLPClassifier (see
+        :meth:`from_sklearn`) before its record is copied over this one.  Best
+        weights kept from an earlier fit go, so that early stopping never
+        restores the weights of another fit.
+        """
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
@@ -645,7 +706,8 @@ class VanillaMLPClassifier(
         self._no_improvement_count = 0
         self._dropout_seed = None
         self._dropout_step = 0
-        self.__dict__.pop("_optimizer", None)
+        for name in ("_optimizer", "_best_coefs", "_best_intercepts"):
+            self.__dict__.pop(name, None)
 
     def _network(self):
         names = self._hidden_activation_names(self.n_layers_ - 2)
@@ -859,6 +921,9 @@ class VanillaMLPClassifier(
         theta = self._flatten_params()
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer(theta)
+        # As MLPClassifier: n_iter_ counts this call's epochs (so a warm start
+        # runs max_iter more), while t_ and loss_curve_ go on counting.
+        self.n_iter_ = 0
         n_samples = X.shape[0]
         batch_size = min(200 if self.batch_size == "auto" else self.batch_size, n_samples)
         net = self._network()
@@ -1175,3 +1240,106 @@ class VanillaMLPClassifier(
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags
+
+    # ------------------------------------------------------------------
+    # Conversion to and from scikit-learn's MLPClassifier
+    # ------------------------------------------------------------------
+
+    @classmethod
+    def from_sklearn(cls, estimator):
+        """The fitted equivalent of a fitted :class:`~sklearn.neural_network.MLPClassifier`.
+
+        The new estimator has the same parameters (this class's own extras
+        at their defaults), classes, weights and fitted attributes, and so
+        the same predictions.  The state of training comes along too -- the
+        optimizer's velocities or moments and learning rate, the count of
+        epochs without improvement, the best validation weights -- so that
+        ``partial_fit``, or ``fit`` with ``warm_start=True``, takes the steps
+        that ``estimator`` would take.  Nothing is shared with ``estimator``.
+
+        Where MLPClassifier records less than this class, the new estimator
+        starts its own record: after ``lbfgs``, ``loss_curve_`` is empty and
+        ``best_loss_`` is ``loss_``; with early stopping, the entries of
+        ``validation_loss_curve_`` are NaN, losses that were not measured.
+
+        Parameters
+        ----------
+        estimator : MLPClassifier
+            Fitted.
+
+        Returns
+        -------
+        VanillaMLPClassifier
+            Fitted.
+
+        Raises
+        ------
+        TypeError
+            If ``estimator`` is not an MLPClassifier.
+        sklearn.exceptions.NotFittedError
+            If it is not fitted.
+
+        See Also
+        --------
+        to_sklearn : the other way.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.neural_network import MLPClassifier
+        >>> from skvanilla import VanillaMLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> mlp = MLPClassifier((10,), solver="lbfgs", max_iter=500, random_state=0).fit(X, y)
+        >>> clf = VanillaMLPClassifier.from_sklearn(mlp)
+        >>> np.abs(clf.predict_proba(X) - mlp.predict_proba(X)).max() < 1e-12
+        np.True_
+        >>> clf.n_iter_ == mlp.n_iter_, clf.get_params()["hidden_layer_sizes"]
+        (True, (10,))
+        """
+        return _sklearn_bridge.classifier_from_sklearn(cls, estimator)
+
+    def to_sklearn(self):
+        """The fitted :class:`~sklearn.neural_network.MLPClassifier` equivalent to this model.
+
+        The inverse of :meth:`from_sklearn`: the same parameters, classes,
+        weights, fitted attributes and state of training, for a
+        configuration that MLPClassifier can express.
+
+        Returns
+        -------
+        MLPClassifier
+            Fitted; it shares nothing with this model.
+
+        Raises
+        ------
+        ValueError
+            Naming what MLPClassifier cannot express: one of this class's
+            own parameters away from its default (``loss``, ``class_weight``,
+            ``dropout``, ``scoring``), an activation it lacks or a list of
+            them, or output units other than its own (two softmax units for
+            two classes, logistic units for exclusive classes).
+        sklearn.exceptions.NotFittedError
+            If this model is not fitted.
+
+        See Also
+        --------
+        from_sklearn : the other way.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from skvanilla import VanillaMLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = VanillaMLPClassifier((10,), solver="lbfgs", max_iter=500,
+        ...                            random_state=0).fit(X, y)
+        >>> mlp = clf.to_sklearn()
+        >>> type(mlp).__name__, (mlp.predict(X) == clf.predict(X)).all()
+        ('MLPClassifier', np.True_)
+        >>> clf.set_params(class_weight="balanced").fit(X, y).to_sklearn()
+        ... # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: MLPClassifier cannot express class_weight='balanced': it has no such ...
+        """
+        return _sklearn_bridge.classifier_to_sklearn(self)

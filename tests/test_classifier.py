@@ -183,7 +183,7 @@ def test_partial_fit_only_for_stochastic_solvers(digits):
     clf.partial_fit(X[:100], y[:100], classes=np.arange(10))
     for _ in range(20):
         clf.partial_fit(X, y)
-    assert clf.n_iter_ == 21 and clf.t_ == 100 + 20 * len(X)
+    assert clf.n_iter_ == 1 and clf.t_ == 100 + 20 * len(X) and len(clf.loss_curve_) == 21
     assert clf.score(X, y) > 0.85
     with pytest.raises(ValueError, match="not seen"):
         clf.partial_fit(X[:5], np.full(5, 11))
@@ -201,6 +201,19 @@ def test_early_stopping_keeps_the_best_weights(digits):
     assert clf.best_loss_ is None and len(clf.validation_scores_) == clf.n_iter_
     assert clf.best_validation_score_ == max(clf.validation_scores_)
     assert clf.n_iter_ < 200
+
+
+def test_validation_fraction_zero_is_a_valid_parameter(cancer):
+    # As in MLPClassifier (its constraint is [0, 1)): unused without early
+    # stopping, and too small a validation set with it.
+    X, y = cancer
+    for cls in (VanillaMLPClassifier, MLPClassifier):
+        quiet(cls((4,), max_iter=2, validation_fraction=0.0, random_state=0).fit, X, y)
+        with pytest.raises(ValueError):
+            cls((4,), validation_fraction=0.0, early_stopping=True).fit(X, y)
+    clf = VanillaMLPClassifier((4,), max_iter=2, validation_fraction=0.0, early_stopping=True)
+    quiet(clf.fit, X, y, X_val=X[:50], y_val=y[:50])
+    assert len(clf.validation_scores_) == 2
 
 
 def test_training_loss_stopping_and_curve(cancer):
@@ -222,7 +235,8 @@ def test_warm_start_continues(cancer):
     quiet(clf.fit, X, y)
     first = [c.copy() for c in clf.coefs_]
     quiet(clf.fit, X, y)
-    assert clf.n_iter_ == 6 and not np.allclose(first[0], clf.coefs_[0])
+    assert clf.n_iter_ == 3 and len(clf.loss_curve_) == 6
+    assert not np.allclose(first[0], clf.coefs_[0])
     with pytest.raises(ValueError, match="not seen"):
         clf.fit(X, np.where(y == 1, 5, y))
 
@@ -305,4 +319,4 @@ def test_work_buffers_are_not_saved_with_the_model(digits, solver, copies):
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
     quiet(restored.partial_fit, X, y)
-    assert restored.n_iter_ == clf.n_iter_ + 1
+    assert restored.n_iter_ == 1 and restored.t_ == clf.t_ + len(X)

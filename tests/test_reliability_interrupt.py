@@ -166,7 +166,7 @@ def test_training_works_again_after_an_interrupt(digits, ctrl_c_at, monkeypatch)
         clf.fit(X, y)
         assert clf.n_iter_ == 30
         clf.partial_fit(X, y)
-    assert clf.n_iter_ == 31
+    assert clf.n_iter_ == 1 and len(clf.loss_curve_) == 31
     _assert_usable(clf, X, y)
     assert clf.score(X, y) > 0.8
 
@@ -203,3 +203,20 @@ def test_a_custom_sigint_handler_is_respected(digits, ctrl_c_at):
         assert received == [signal.SIGINT] and clf.n_iter_ == 4
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def test_a_refit_interrupted_in_its_first_epoch_keeps_its_own_weights(digits, ctrl_c_at):
+    # No epoch of the new fit has a validation score yet: nothing of the
+    # previous fit's early stopping (its best weights) may come back.
+    X, y = digits
+    clf = VanillaMLPClassifier((10,), early_stopping=True, max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    seen = ctrl_c_at(call=1)
+    with pytest.warns(UserWarning, match=INTERRUPTED):
+        clf.set_params(hidden_layer_sizes=(7,), batch_size=50).fit(X, y)
+    assert clf.n_iter_ == 0 and clf.validation_scores_ is None
+    assert [w.shape for w in _weights(clf)] == [w.shape for w in seen[0]]
+    assert clf.coefs_[0].shape == (64, 7)
+    _assert_usable(clf, X, y)
