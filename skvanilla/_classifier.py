@@ -2,6 +2,7 @@
 
 import warnings
 from numbers import Integral, Real
+from types import MethodType
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
@@ -11,7 +12,6 @@ from sklearn.metrics import accuracy_score, check_scoring
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -137,9 +137,49 @@ def _check_same_classes(classes, known):
         )
 
 
-def _is_stochastic(estimator):
+class _PartialFitRefused(AttributeError, ValueError):
+    """partial_fit refused for the estimator's parameters.
+
+    A ``ValueError``, as MLPClassifier raises, and an ``AttributeError``, so
+    that ``hasattr(estimator, "partial_fit")`` is False and code that probes
+    for ``partial_fit`` before calling it (scikit-learn's own checks, Dask's
+    ``Incremental``) takes the estimator as one without it, as for lbfgs.
+    scikit-learn's ``NotFittedError`` is both for the same reason.
+    """
+
+
+class _available_if:
+    """A method that exists only while ``check(estimator)`` passes.
+
+    As scikit-learn's ``available_if``, except that the exception the check
+    raises reaches the caller unchanged (``available_if`` replaces it with a
+    generic ``AttributeError``), so that it can say why the method is
+    missing, and be a ``ValueError`` too.
+    """
+
+    def __init__(self, check):
+        self.check = check
+
+    def __call__(self, fn):
+        self.fn = fn
+        return self
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self.fn  # on the class: the function itself, for docs and inspect
+        self.check(obj)
+        return MethodType(self.fn, obj)
+
+
+def _can_partial_fit(estimator):
     if estimator.solver == "lbfgs":
         raise AttributeError("partial_fit is only available for stochastic solvers ('sgd', 'adam')")
+    if estimator.early_stopping:
+        raise _PartialFitRefused(
+            "partial_fit does not support early_stopping=True: each call is one "
+            "epoch over the samples given, with no validation split to stop on. "
+            "Set early_stopping=False, or train with fit."
+        )
     return True
 
 
@@ -415,14 +455,15 @@ class VanillaMLPClassifier(
         validation = (X_val, y_val, sample_weight_val)
         return self._fit(X, y, sample_weight, incremental=False, validation=validation)
 
-    @available_if(_is_stochastic)
+    @_available_if(_can_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over ``X``, continuing from the current weights.
 
         Only with ``solver="sgd"`` or ``"adam"``, and not with
-        ``early_stopping=True`` (a ``ValueError``, as in MLPClassifier): each
-        call trains on every sample it is given, so there is no validation
+        ``early_stopping=True`` (a ``ValueError``, as in MLPClassifier, which is
+        also an ``AttributeError``: ``hasattr(clf, "partial_fit")`` is False):
+        each call trains on every sample it is given, so there is no validation
         split to stop on.  ``class_weight="balanced"`` balances the classes of
         each call's samples.  ``n_iter_`` is the epochs of the last call (1);
         ``t_`` and ``loss_curve_`` keep counting across calls.
@@ -442,12 +483,6 @@ class VanillaMLPClassifier(
         -------
         self : VanillaMLPClassifier
         """
-        if self.early_stopping:
-            raise ValueError(
-                "partial_fit does not support early_stopping=True: each call is one "
-                "epoch over the samples given, with no validation split to stop on. "
-                "Set early_stopping=False, or train with fit."
-            )
         if classes is None and not hasattr(self, "classes_"):
             if _target_type(y) != "multilabel-indicator":
                 raise ValueError("classes must be passed on the first call to partial_fit.")

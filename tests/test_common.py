@@ -16,25 +16,7 @@ CONFIGURATIONS = [
 ]
 
 
-def expected_failed_checks(estimator):
-    """Checks that call partial_fit, which refuses early_stopping=True as MLPClassifier's does.
-
-    The other configurations run them; the parts about fit are the same code.
-    """
-    if not estimator.early_stopping:
-        return {}
-    reason = "partial_fit raises ValueError with early_stopping=True, as in MLPClassifier"
-    return {
-        "check_fit_score_takes_y": reason,
-        "check_n_features_in_after_fitting": reason,
-        "check_estimators_partial_fit_n_features": reason,
-    }
-
-
-# Strict: each of them must fail, so a partial_fit that stops refusing shows.
-@parametrize_with_checks(
-    CONFIGURATIONS, expected_failed_checks=expected_failed_checks, xfail_strict=True
-)
+@parametrize_with_checks(CONFIGURATIONS)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 

@@ -176,6 +176,9 @@ def test_partial_fit_refuses_early_stopping(iris):
             est.partial_fit(X, y, classes=[0, 1, 2])
     # Refused before anything is set (MLPClassifier is left with weights).
     assert not hasattr(ours, "coefs_") and not hasattr(ours, "classes_")
+    # The refusal is an AttributeError too: code that probes for partial_fit
+    # (scikit-learn's common checks, Dask's Incremental) does not call it.
+    assert not hasattr(ours, "partial_fit") and hasattr(theirs, "partial_fit")
     ours = VanillaMLPClassifier((5,), random_state=0).partial_fit(X, y, classes=[0, 1, 2])
     with pytest.raises(ValueError, match="early_stopping"):
         ours.set_params(early_stopping=True).partial_fit(X, y)
