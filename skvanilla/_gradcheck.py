@@ -6,6 +6,7 @@ import numpy as np
 
 from ._dropout import dropout_masks
 from ._network import backward, forward, objective
+from ._training import dropout_keys
 
 
 def relative_error(a, b, floor=0.0):
@@ -134,5 +135,5 @@ def gradient_problem(estimator, X, y, sample_weight=None):
     masks = None
     if est.dropout > 0:
         hidden = [c.shape[1] for c in coefs[:-1]]
-        masks = dropout_masks(est._dropout_keys(X), 0, hidden, est.dropout, np.float64)
+        masks = dropout_masks(dropout_keys(est, X), 0, hidden, est.dropout, np.float64)
     return X, Y, sw, coefs, intercepts, est._network(), est.alpha, masks

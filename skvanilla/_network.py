@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._activations import Activation, OutputActivation
+from ._activations import Activation, OutputActivation, identity
 from ._losses import Loss
 
 
@@ -171,6 +171,44 @@ def forward(X, coefs, intercepts, net, *, keep=True, masks=None, work=None):
             Zs.append(Z)
             As.append(A)
     return (Zs, As) if keep else ([Z], [A])
+
+
+def forward_z(X, coefs, intercepts, activations):
+    """The output layer's pre-activation ``Z_L`` for many rows, a block of rows at a time.
+
+    Prediction's forward pass: the output activation is left to the caller
+    (it is the identity here), which turns ``Z_L`` into labels,
+    probabilities or values.  Blocks of about 2**18 values per layer keep
+    each layer's output in cache and bound the memory of a prediction on
+    many rows, whatever their number.  Overflows are not reported here:
+    the caller checks ``Z_L``.
+
+    Parameters
+    ----------
+    X : ndarray or CSR matrix of shape (n_samples, n_features)
+    coefs, intercepts : list of ndarray
+    activations : sequence of Activation
+        The hidden layers'.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_outputs)
+    """
+    net = Network(activations, OutputActivation(identity, identity, None), None)
+    n_rows, n_layers = X.shape[0], len(coefs)
+    block = min(n_rows, max(256, 2**18 // max(c.shape[1] for c in coefs)))
+    dtype = np.result_type(X.dtype, coefs[0].dtype)
+    # One workspace per call, so that threads predicting at once share nothing.
+    layer_units = [X.shape[1], *(c.shape[1] for c in coefs)]
+    work = Workspace(block, layer_units, dtype, overwrite=[True] * (n_layers - 1), backward=False)
+    Z_all = np.empty((n_rows, coefs[-1].shape[1]), dtype)
+    with np.errstate(over="ignore", invalid="ignore"):  # inf - inf may follow an overflow
+        for start in range(0, n_rows, block):
+            rows = X[start : start + block]
+            in_block = work if rows.shape[0] == block else work.head(rows.shape[0])
+            (Z,), _ = forward(rows, coefs, intercepts, net, keep=False, work=in_block)
+            Z_all[start : start + block] = Z
+    return Z_all
 
 
 def _product(A, B, out=None):

@@ -285,7 +285,7 @@ def classifier_from_sklearn(cls, mlp):
     # The labels stand in for a y: they set classes_, the kind of target and
     # the output units as a fit on them would.
     y = np.eye(len(classes), dtype=int) if multilabel else classes
-    estimator._set_classes(y, classes)
+    estimator._set_targets(y, classes)
     if not np.array_equal(estimator.classes_, classes) or (
         estimator.n_outputs_ != mlp.n_outputs_
     ):
@@ -316,3 +316,4 @@ def classifier_to_sklearn(estimator):
     mlp._label_binarizer = LabelBinarizer().fit(labels)
     export_to_sklearn(estimator, mlp)
     return mlp
+

@@ -1,7 +1,7 @@
 """Every input layout a user passes trains and predicts the model a C-ordered array gives.
 
 ``fit`` turns dense X into one C-ordered float array and sparse X into CSR
-before training (``_validate_training_data``), so the layout of the input
+before training (``skvanilla._inputs.training_data``), so the layout of the input
 must change nothing: not the weights, not the predictions.  How fast each
 layout trains is measured by the benchmark harness's ``inputs`` workload,
 never asserted here.

@@ -14,7 +14,7 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
-from skvanilla import VanillaMLPClassifier, _classifier
+from skvanilla import VanillaMLPClassifier, _training
 
 INTERRUPTED = r"[Ii]nterrupted"
 
@@ -41,7 +41,7 @@ def python_sigint_handler():
 @pytest.fixture
 def ctrl_c_at(monkeypatch):
     """Send SIGINT (``times`` times) during the ``call``-th batch; return the weights seen."""
-    real = _classifier.loss_and_gradients
+    real = _training.loss_and_gradients
 
     def install(call, times=1):
         seen = []
@@ -53,7 +53,7 @@ def ctrl_c_at(monkeypatch):
                     signal.raise_signal(signal.SIGINT)
             return real(X, Y, coefs, intercepts, *args, **kwargs)
 
-        monkeypatch.setattr(_classifier, "loss_and_gradients", spy)
+        monkeypatch.setattr(_training, "loss_and_gradients", spy)
         return seen
 
     return install

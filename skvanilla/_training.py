@@ -1,0 +1,334 @@
+"""Training: the epochs of the stochastic solvers, L-BFGS, and when to stop.
+
+This module's one job is to run an optimizer over the training set, for
+both estimators.  Two entry points:
+
+* :func:`fit_stochastic` -- epochs of mini-batches (forward, backward,
+  optimizer step) into buffers made once per fit, the stopping rule after
+  each epoch, Ctrl-C between batches, and the best validation weights
+  restored at the end with early stopping;
+* :func:`fit_lbfgs` -- scipy's L-BFGS-B on the whole objective.
+
+``model`` below is the estimator.  Training reads its parameters (``solver``,
+``max_iter``, ``tol`` ...) and writes its weights and its record of training
+(``n_iter_``, ``t_``, ``loss_``, ``loss_curve_``, ``best_loss_``), which
+are what the estimator is after a fit.  The state that carries from one
+call to the next lives on the model too, under the names a saved model
+holds (``_optimizer``, ``_no_improvement_count``, ``_dropout_step`` ...).
+Of the model's methods it calls only ``_network()`` (what the network
+computes) and ``_epoch_callbacks`` (scikit-learn's callbacks).
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._dropout import dropout_masks, sample_keys
+from ._interrupt import DeferInterrupt
+from ._network import Workspace, loss_and_gradients
+from ._optimizers import SGD, Adam, minimize_lbfgs, pack, unpack
+from ._validation import record_validation, restore_best
+
+
+class TrainingBuffers:
+    """Everything a training step writes, allocated once per fit.
+
+    - The rows of a batch.  Without shuffling a batch is a slice, and a
+      dense slice is a view: no copy at all.  With shuffling, dense rows are
+      gathered with ``np.take`` into the same buffer every batch.
+    - A :class:`Workspace` per batch length (the full batch, and the
+      shorter last one) for the forward and backward passes.
+    - The flat gradient vector, laid out as the flat parameter vector
+      ``theta`` (weights first, then biases), and its views shaped like the
+      layers, which ``backward`` writes into; and the runs of both vectors
+      that hold the weights, for the L2 term.
+
+    None of it outlives the fit: a fitted model keeps no buffer.
+    """
+
+    def __init__(self, X, Y, batch_size, shuffle, theta, coefs, intercepts, net):
+        self.X, self.Y, self.batch_size = X, Y, batch_size
+        self.dense = shuffle and not hasattr(X, "tocsr")
+        if self.dense:
+            self.X_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+            self.Y_buffer = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+        layer_units = [X.shape[1], *(c.shape[1] for c in coefs)]
+        overwrite = [f.prime_from_output for f in net.activations]
+        full = Workspace(batch_size, layer_units, X.dtype, overwrite=overwrite)
+        self.work = {batch_size: full, X.shape[0] % batch_size: full.head(X.shape[0] % batch_size)}
+        params = coefs + intercepts
+        self.grad = np.empty_like(theta)
+        views = unpack(self.grad, params)
+        self.grads = views[: len(coefs)], views[len(coefs) :]
+        n_weights = sum(c.size for c in coefs)
+        self.penalized = [theta[:n_weights]], [self.grad[:n_weights]]
+
+    def batch(self, rows):
+        """The rows ``rows`` of ``X`` and ``Y``."""
+        if not self.dense:
+            return self.X[rows], self.Y[rows]
+        n = len(rows)
+        X_batch = self.X.take(rows, axis=0, out=self.X_buffer[:n])
+        return X_batch, self.Y.take(rows, axis=0, out=self.Y_buffer[:n])
+
+
+# ----------------------------------------------------------------------
+# Stochastic solvers
+# ----------------------------------------------------------------------
+
+
+def fit_stochastic(model, train, validation, *, incremental, callbacks):
+    """Epochs of mini-batches: ``max_iter`` of them, or one for ``partial_fit``.
+
+    ``train`` and ``validation`` are :class:`~skvanilla._validation.DataSet`
+    (``validation`` may be ``None``); ``callbacks`` is the fit's callback
+    context.
+    """
+    X = train.X
+    theta = _flatten_params(model)
+    if not incremental or not hasattr(model, "_optimizer"):
+        model._optimizer = _make_optimizer(model, theta)
+    # As MLPClassifier: n_iter_ counts this call's epochs (so a warm start
+    # runs max_iter more), while t_ and loss_curve_ go on counting.
+    model.n_iter_ = 0
+    n_samples = X.shape[0]
+    batch_size = min(200 if model.batch_size == "auto" else model.batch_size, n_samples)
+    net = model._network()
+    keys = dropout_keys(model, X)
+    buffers = TrainingBuffers(
+        X, train.Y, batch_size, model.shuffle, theta, model.coefs_, model.intercepts_, net
+    )
+    order = np.arange(n_samples)
+    last_good = theta.copy()
+    # The first Ctrl-C lets the batch in flight finish (see _interrupt.py).
+    interrupt = DeferInterrupt().install()
+    try:
+        for _ in range(1 if incremental else model.max_iter):
+            model._epoch_callbacks(callbacks, train, begin=True)
+            if model.shuffle:
+                order = order[model._random_state.permutation(n_samples)]
+            np.copyto(last_good, theta)
+            loss = _run_epoch(model, train, keys, order, buffers, net, theta, interrupt)
+            _check_finite(loss, theta, last_good)
+            if interrupt.requested:
+                raise KeyboardInterrupt  # the part-epoch is not recorded as an epoch
+            stop = _end_epoch(model, loss, n_samples, validation)
+            stop |= model._epoch_callbacks(callbacks, train, begin=False)
+            if stop:
+                break
+        else:
+            if not incremental:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({model.max_iter}) reached "
+                    "and the optimization hasn't converged yet.",
+                    ConvergenceWarning, stacklevel=3,
+                )
+    except KeyboardInterrupt:
+        # A second Ctrl-C may land inside an optimizer step: weights it left
+        # non-finite go back to where the epoch started.
+        if not np.isfinite(theta).all():
+            theta[...] = last_good
+        warnings.warn("Training interrupted by user; the last weights are kept.", stacklevel=3)
+    finally:
+        interrupt.restore()
+    restore_best(model, validation)
+
+
+def _make_optimizer(model, params):
+    if model.solver == "sgd":
+        return SGD(
+            params,
+            model.learning_rate_init,
+            model.learning_rate,
+            model.momentum,
+            model.nesterovs_momentum,
+            model.power_t,
+        )
+    return Adam(params, model.learning_rate_init, model.beta_1, model.beta_2, model.epsilon)
+
+
+def _flatten_params(model):
+    """Move the weights into one flat vector; ``coefs_`` and ``intercepts_`` become views.
+
+    The optimizer then updates the whole network in a few calls, whatever
+    its number of layers.  Returns the vector.
+    """
+    params = model.coefs_ + model.intercepts_
+    theta = pack(params)
+    views = unpack(theta, params)
+    n_layers = len(model.coefs_)
+    model.coefs_, model.intercepts_ = views[:n_layers], views[n_layers:]
+    return theta
+
+
+def dropout_keys(model, X):
+    """Content keys of the rows of ``X`` for dropout masks, or None without dropout."""
+    if model.dropout == 0:
+        return None
+    if model._dropout_seed is None:
+        # Drawn only when dropout is used, so that other fits consume the
+        # random state exactly as before.
+        model._dropout_seed = int(model._random_state.randint(np.iinfo(np.int32).max))
+    return sample_keys(X, model._dropout_seed)
+
+
+def _run_epoch(model, train, keys, order, buffers, net, theta, interrupt=None):
+    """One pass over every sample in mini-batches; returns the mean batch objective."""
+    sample_weight = train.sample_weight
+    n_samples = train.X.shape[0]
+    hidden = [c.shape[1] for c in model.coefs_[:-1]]
+    batch_size = buffers.batch_size
+    total = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, n_samples, batch_size):
+            if interrupt is not None and interrupt.requested:
+                break  # Ctrl-C: stop once the batch in flight is done
+            rows = order[start : start + batch_size] if model.shuffle else (
+                slice(start, min(start + batch_size, n_samples))
+            )
+            sw = None if sample_weight is None else sample_weight[rows]
+            if sw is not None and not sw.any():
+                continue  # a batch of zero weight has no objective to descend
+            masks = None
+            if keys is not None:
+                masks = dropout_masks(
+                    keys[rows], model._dropout_step, hidden, model.dropout, train.X.dtype
+                )
+                model._dropout_step += 1
+            X_batch, Y_batch = buffers.batch(rows)
+            n = Y_batch.shape[0]
+            # The gradients land in views of buffers.grad.
+            loss, _, _ = loss_and_gradients(
+                X_batch,
+                Y_batch,
+                model.coefs_,
+                model.intercepts_,
+                net,
+                sw,
+                model.alpha,
+                masks,
+                work=buffers.work[n],
+                grads=buffers.grads,
+                penalized=buffers.penalized,
+            )
+            model._optimizer.update_params(theta, buffers.grad)
+            total += loss * n
+    return total / n_samples
+
+
+def _check_finite(loss, theta, last_good):
+    if np.isfinite(loss) and np.isfinite(theta).all():
+        return
+    theta[...] = last_good
+    raise ValueError(
+        "Training diverged: the weights became non-finite, so the weights from "
+        "before the last epoch are kept. Lower learning_rate_init, or scale the "
+        "input features (for example with StandardScaler)."
+    )
+
+
+def _end_epoch(model, loss, n_samples, validation):
+    """Record the epoch and apply the stopping rule; return True when training should stop.
+
+    Progress is the validation score rising by ``tol`` with early stopping,
+    else the training loss falling by ``tol``.  After ``n_iter_no_change``
+    epochs without progress the optimizer decides: stop, or (SGD's adaptive
+    schedule) lower its learning rate and go on.
+    """
+    model.n_iter_ += 1
+    model.t_ += n_samples
+    model.loss_ = loss
+    model.loss_curve_.append(loss)
+    if model.verbose:
+        print(f"Iteration {model.n_iter_}, loss = {loss:.8f}")
+    if validation is not None:
+        val_improved = record_validation(model, validation)
+    if model.early_stopping and validation is not None:
+        improved = val_improved
+    else:
+        best = np.inf if model.best_loss_ is None else model.best_loss_
+        improved = loss <= best - model.tol
+        model.best_loss_ = min(best, loss)
+    model._no_improvement_count = 0 if improved else model._no_improvement_count + 1
+    model._optimizer.iteration_ends(model.t_)
+    if model._no_improvement_count > model.n_iter_no_change:
+        what = "Validation score" if model.early_stopping else "Training loss"
+        msg = (
+            f"{what} did not improve more than tol={model.tol:f} for "
+            f"{model.n_iter_no_change} consecutive epochs."
+        )
+        if model._optimizer.trigger_stopping(msg, model.verbose):
+            return True
+        model._no_improvement_count = 0
+    return False
+
+
+# ----------------------------------------------------------------------
+# L-BFGS
+# ----------------------------------------------------------------------
+
+
+def fit_lbfgs(model, train, validation, callbacks):
+    """Minimise the whole training objective with L-BFGS-B, ``max_iter`` iterations at most."""
+    X, Y, _, sample_weight = train
+    net, n_layers = model._network(), len(model.coefs_)
+    interrupt = DeferInterrupt()
+
+    def fun(params):
+        loss, coef_grads, intercept_grads = loss_and_gradients(
+            X, Y, params[:n_layers], params[n_layers:], net, sample_weight, model.alpha
+        )
+        return loss, coef_grads + intercept_grads
+
+    def after_iteration(params, loss):
+        model.loss_curve_.append(float(loss))
+        if model.verbose:
+            print(f"Iteration {len(model.loss_curve_)}, loss = {loss:.8f}")
+        model.coefs_, model.intercepts_ = params[:n_layers], params[n_layers:]
+        if validation is not None:
+            record_validation(model, validation)
+        model._epoch_callbacks(callbacks, train, begin=False)
+        if interrupt.requested:
+            raise StopIteration  # scipy ends the run with the current iterate
+
+    model.loss_curve_ = []
+    start = model.coefs_, model.intercepts_
+    try:
+        with np.errstate(over="ignore", invalid="ignore"), interrupt:
+            params, result = minimize_lbfgs(
+                fun,
+                model.coefs_ + model.intercepts_,
+                max_iter=model.max_iter,
+                max_fun=model.max_fun,
+                tol=model.tol,
+                callback=after_iteration,
+            )
+        loss, n_iter = float(result.fun), min(result.nit, model.max_iter)
+    except KeyboardInterrupt:
+        # A second Ctrl-C stops at once, inside an evaluation: keep the last
+        # iterate scipy reported (after_iteration stored it) or the start,
+        # as the stochastic solvers keep their last weights.
+        params, result = model.coefs_ + model.intercepts_, None
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss = model.loss_curve_[-1] if model.loss_curve_ else float(fun(params)[0])
+        n_iter = len(model.loss_curve_)
+    if not np.isfinite(loss) or not all(np.isfinite(p).all() for p in params):
+        # after_iteration may have stored a non-finite iterate.
+        model.coefs_, model.intercepts_ = start
+        raise ValueError(
+            "lbfgs met a non-finite objective or weights; the previous weights are "
+            "kept. Scale the input features (for example with StandardScaler)."
+        )
+    model.coefs_, model.intercepts_ = params[:n_layers], params[n_layers:]
+    model.n_iter_ = n_iter
+    model.loss_ = loss
+    model.best_loss_ = min(model.loss_curve_, default=model.loss_)
+    if interrupt.requested:
+        warnings.warn("Training interrupted by user; the last weights are kept.", stacklevel=3)
+    elif result.status != 0:
+        warnings.warn(
+            f"lbfgs failed to converge after {model.n_iter_} iterations "
+            f"({result.message}). Increase max_iter or max_fun, or scale the data.",
+            ConvergenceWarning, stacklevel=3,
+        )

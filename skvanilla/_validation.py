@@ -1,0 +1,135 @@
+"""The validation set: given or held out, scored after each epoch, and its best weights.
+
+This module's one job is the bookkeeping of a validation set, for both
+estimators: checking ``X_val, y_val, sample_weight_val`` or holding out
+``validation_fraction`` of the training data, and after each epoch (or
+L-BFGS iteration) measuring the validation loss and score, recording them
+in ``validation_loss_curve_`` and ``validation_scores_``, and keeping the
+weights of the best score for early stopping to go back to.
+
+``model`` below is the estimator.  What is about its targets comes from
+it: ``_encode`` (targets as the network's outputs), ``_split_groups``
+(what the held-out share is taken of: each class, or all rows) and
+``_default_score`` (what ``scoring=None`` means: accuracy or R²).
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+from sklearn.metrics import check_scoring
+
+from ._dropout import sample_keys
+from ._inputs import validation_data
+from ._network import objective
+from ._split import weighted_split
+
+
+class DataSet(NamedTuple):
+    """Samples as training reads them: features, encoded targets, targets, weights."""
+
+    X: object
+    Y: np.ndarray
+    y: np.ndarray
+    sample_weight: np.ndarray | None
+
+
+def training_and_validation_sets(model, data, given, incremental):
+    """Split off, or check, the validation set; returns ``(train, validation)``.
+
+    ``data`` is the whole training :class:`DataSet`; ``given`` is
+    ``(X_val, y_val, sample_weight_val)`` as passed to ``fit``.
+    ``validation`` is a :class:`DataSet`, or ``None`` when there is none.
+    """
+    X_val, y_val, sw_val = given
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val and y_val must be given together.")
+    if X_val is not None:
+        X_val, y_val, sw_val = validation_data(model, X_val, y_val, sw_val, data.X.dtype)
+        return data, DataSet(X_val, model._encode(y_val), y_val, sw_val)
+    if not model.early_stopping or model.solver == "lbfgs" or incremental:
+        return data, None
+    return _split(model, data)
+
+
+def _split(model, data):
+    """Hold out ``validation_fraction`` of each group's weight (see ``_split``)."""
+    seed = model._random_state.randint(np.iinfo(np.int32).max)
+    X, sample_weight = data.X, data.sample_weight
+    weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+    held_out = weighted_split(
+        sample_keys(X, seed), model._split_groups(data.y), weights, model.validation_fraction
+    )
+    if weights[held_out].sum() <= 0 or weights[~held_out].sum() <= 0:
+        raise ValueError(
+            "The validation set is too small (or carries no weight). Increase "
+            "'validation_fraction' or the size of your dataset, or pass X_val, y_val."
+        )
+    train, val = np.flatnonzero(~held_out), np.flatnonzero(held_out)
+
+    def rows(a, index):
+        return None if a is None else a[index]
+
+    return (
+        DataSet(*(rows(a, train) for a in data)),
+        DataSet(*(rows(a, val) for a in data)),
+    )
+
+
+def _loss(net, Z_val, Y_val, sw_val):
+    """The objective on the validation set without its penalty: the weighted mean loss."""
+    return float(objective([Z_val], [net.output.f(Z_val)], Y_val, [], net, sw_val, 0.0))
+
+
+def _score(model, validation, Z_val, loss):
+    """``model.scoring`` of the validation set (higher is better)."""
+    X_val, _, y_val, sw_val = validation
+    if model.scoring is None:
+        return model._default_score(Z_val, y_val, sw_val)
+    if model.scoring == "loss":
+        return -loss
+    scorer = check_scoring(model, scoring=model.scoring)
+    kwargs = {} if sw_val is None else {"sample_weight": sw_val}
+    score = float(scorer(model, X_val, y_val, **kwargs))
+    if not np.isfinite(score):
+        raise ValueError(
+            f"scoring={model.scoring!r} gave a non-finite validation score ({score}); "
+            "early stopping cannot compare it."
+        )
+    return score
+
+
+def record_validation(model, validation):
+    """Score the validation set; return True if the score improved by ``tol``.
+
+    Appends to ``validation_loss_curve_`` and ``validation_scores_``, and
+    keeps a copy of the weights whenever the score is the best so far.
+    """
+    # One forward pass serves both the loss and the default score.
+    Z_val = model._forward_z(validation.X)
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = _loss(model._network(), Z_val, validation.Y, validation.sample_weight)
+    if not np.isfinite(loss):
+        raise ValueError(
+            "The validation loss is not finite: the network's outputs overflow on the "
+            "validation set. Scale the validation features as the training features."
+        )
+    score = _score(model, validation, Z_val, loss)
+    if model.validation_scores_ is None:
+        model.validation_scores_, model.validation_loss_curve_ = [], []
+        model.best_validation_score_ = -np.inf
+    model.validation_loss_curve_.append(loss)
+    model.validation_scores_.append(score)
+    if model.verbose:
+        print(f"Validation score: {score:f}, validation loss: {loss:.8f}")
+    improved = score >= model.best_validation_score_ + model.tol
+    if score > model.best_validation_score_:
+        model.best_validation_score_ = score
+        model._best_coefs = [c.copy() for c in model.coefs_]
+        model._best_intercepts = [b.copy() for b in model.intercepts_]
+    return improved
+
+
+def restore_best(model, validation):
+    """With early stopping on a validation set, go back to the weights of its best score."""
+    if model.early_stopping and validation is not None and hasattr(model, "_best_coefs"):
+        model.coefs_, model.intercepts_ = model._best_coefs, model._best_intercepts
