@@ -10,8 +10,9 @@ its targets, through these methods:
 ``_set_targets(y, classes)``
     on a first fit: set ``n_outputs_`` and ``out_activation_`` (and, for
     classes, ``classes_``).
-``_encode(y)``
-    check ``y`` against the fitted targets; return the network's targets.
+``_encode(y, dtype)``
+    check ``y`` against the fitted targets; return the network's targets
+    (in ``dtype``, the data's, where they are not exact small integers).
 ``_check_warm_start_targets(y)``
     a warm-started ``fit`` continues the model: refuse a ``y`` it cannot.
 ``_target_sample_weight(y, sample_weight, dtype)``
@@ -218,7 +219,7 @@ class BaseVanillaMLP(PersistenceMixin, CallbackSupportMixin, BaseEstimator):
         X, y, sample_weight = _inputs.training_data(self, X, y, sample_weight, first_pass)
         if first_pass:
             self._set_targets(y, classes if incremental else None)
-        Y = self._encode(y)
+        Y = self._encode(y, X.dtype)
         if self.warm_start and not (first_pass or incremental):
             self._check_warm_start_targets(y)
         sample_weight = self._target_sample_weight(y, sample_weight, X.dtype)

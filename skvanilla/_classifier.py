@@ -163,12 +163,13 @@ class VanillaMLPClassifier(ClassifierMixin, BaseVanillaMLP):
             self._target_kind, len(self.classes_), self.out_activation_
         )
 
-    def _encode(self, y):
+    def _encode(self, y, dtype=None):
         """One-hot targets, after checking the labels against ``classes_``.
 
         Held as ``uint8``: targets are 0 or 1, and a byte is an eighth of a
         float64 (on 60000 samples of 10 classes, 0.6 MB instead of 4.8);
-        arithmetic with the network's floats promotes them.
+        arithmetic with the network's floats promotes them, so ``dtype`` is
+        not needed.
         """
         _classes.check_labels(y, self.classes_, self._target_kind)
         return _labels.one_hot(y, self.classes_, self._target_kind, self.n_outputs_, np.uint8)

@@ -72,9 +72,9 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-4):
 
     Parameters
     ----------
-    estimator : VanillaMLPClassifier
+    estimator : VanillaMLPClassifier or VanillaMLPRegressor
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
-    y : array-like of shape (n_samples,) or (n_samples, n_labels)
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
     sample_weight : array-like of shape (n_samples,), default=None
     eps : float, default=1e-4
         Finite-difference step.

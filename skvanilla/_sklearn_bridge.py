@@ -17,8 +17,8 @@ takes the steps the original would have taken.  Four things cross over:
   the state converts by packing and unpacking.
 
 The first part of the module holds what any MLP shares -- parameters,
-weights, optimizer -- and the last part what is about classes, so that a
-regressor can reuse the first with targets of its own.  scikit-learn's
+weights, optimizer -- and the last two parts what is about classes and
+about real-valued targets (for a regressor, nothing but the class).  scikit-learn's
 optimizers and ``MLPClassifier``'s label binarizer are private to
 scikit-learn; they are imported only when a conversion runs, so that a
 scikit-learn that moves them breaks conversion, never ``import skvanilla``.
@@ -317,3 +317,31 @@ def classifier_to_sklearn(estimator):
     export_to_sklearn(estimator, mlp)
     return mlp
 
+
+# ----------------------------------------------------------------------
+# What is about real-valued targets
+# ----------------------------------------------------------------------
+
+
+def regressor_from_sklearn(cls, mlp):
+    """A ``cls`` (VanillaMLPRegressor) equivalent to the fitted MLPRegressor ``mlp``.
+
+    The targets need nothing of their own: ``n_outputs_`` and
+    ``out_activation_`` cross with the network.
+    """
+    from sklearn.neural_network import MLPRegressor
+
+    check_fitted(mlp, MLPRegressor, f"{cls.__name__}.from_sklearn")
+    estimator = cls(**params_from(mlp, cls))
+    adopt_from_sklearn(mlp, estimator)
+    return estimator
+
+
+def regressor_to_sklearn(estimator):
+    """The MLPRegressor equivalent to the fitted skvanilla regressor ``estimator``."""
+    from sklearn.neural_network import MLPRegressor
+
+    check_fitted(estimator, type(estimator), "to_sklearn")
+    mlp = MLPRegressor(**params_for(estimator, MLPRegressor))
+    export_to_sklearn(estimator, mlp)
+    return mlp

@@ -45,7 +45,7 @@ def training_and_validation_sets(model, data, given, incremental):
         raise ValueError("X_val and y_val must be given together.")
     if X_val is not None:
         X_val, y_val, sw_val = validation_data(model, X_val, y_val, sw_val, data.X.dtype)
-        return data, DataSet(X_val, model._encode(y_val), y_val, sw_val)
+        return data, DataSet(X_val, model._encode(y_val, data.X.dtype), y_val, sw_val)
     if not model.early_stopping or model.solver == "lbfgs" or incremental:
         return data, None
     return _split(model, data)
@@ -61,8 +61,10 @@ def _split(model, data):
     )
     if weights[held_out].sum() <= 0 or weights[~held_out].sum() <= 0:
         raise ValueError(
-            "The validation set is too small (or carries no weight). Increase "
-            "'validation_fraction' or the size of your dataset, or pass X_val, y_val."
+            "The validation set is too small (or carries no weight): "
+            f"validation_fraction={model.validation_fraction} of {X.shape[0]} sample(s). "
+            "Increase 'validation_fraction' or the size of your dataset, or pass "
+            "X_val, y_val."
         )
     train, val = np.flatnonzero(~held_out), np.flatnonzero(held_out)
 

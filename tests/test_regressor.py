@@ -1,0 +1,287 @@
+"""Behaviour of VanillaMLPRegressor as a drop-in MLPRegressor, and what it adds."""
+
+import inspect
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import load_diabetes
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.neural_network import MLPRegressor
+from sklearn.preprocessing import StandardScaler
+
+from skvanilla import VanillaMLPRegressor, check_gradients
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    return X, (y - y.mean()) / y.std()
+
+
+@pytest.fixture(scope="module")
+def two_outputs(diabetes):
+    X, y = diabetes
+    return X, np.c_[y, 0.5 * X[:, 2] - X[:, 3] ** 2]
+
+
+@pytest.fixture(scope="module")
+def counts(diabetes):
+    """Non-negative targets for the Poisson loss: counts with a log-linear mean."""
+    X, _ = diabetes
+    rng = np.random.RandomState(0)
+    return X, rng.poisson(np.exp(0.3 * X[:, 2] + 0.2 * X[:, 8] + 0.5)).astype(float)
+
+
+def quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return fn(*args, **kwargs)
+
+
+def _assert_same_weights(ours, theirs):
+    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_constructor_is_mlpregressors_then_the_extras():
+    ours = list(inspect.signature(VanillaMLPRegressor).parameters.values())
+    theirs = list(inspect.signature(MLPRegressor).parameters.values())
+    assert [(p.name, p.default, p.kind) for p in ours[: len(theirs)]] == [
+        (p.name, p.default, p.kind) for p in theirs
+    ]
+    assert [p.name for p in ours[len(theirs) :]] == ["dropout", "scoring"]
+
+
+SOLVERS = [
+    dict(solver="sgd"),
+    dict(solver="sgd", nesterovs_momentum=False, learning_rate="invscaling"),
+    dict(solver="adam"),
+    dict(solver="lbfgs"),
+    dict(solver="adam", activation="logistic", alpha=0.01, batch_size=37),
+    dict(solver="sgd", activation="tanh", shuffle=False),
+]
+
+
+@pytest.mark.parametrize("params", SOLVERS)
+@pytest.mark.parametrize("data, loss", [("diabetes", "squared_error"), ("counts", "poisson")])
+def test_same_weights_as_mlpregressor(params, data, loss, request):
+    # One output: the same initialisation, batches, objective and stopping
+    # rule as MLPRegressor, so the same model up to rounding, for every solver.
+    X, y = request.getfixturevalue(data)
+    kw = dict(hidden_layer_sizes=(20, 10), max_iter=12, random_state=0, loss=loss, **params)
+    ours = quiet(VanillaMLPRegressor(**kw).fit, X, y)
+    theirs = quiet(MLPRegressor(**kw).fit, X, y)
+    _assert_same_weights(ours, theirs)
+    np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-9, atol=1e-9)
+    assert ours.predict(X).shape == theirs.predict(X).shape == (len(X),)
+    assert ours.n_iter_ == theirs.n_iter_ and ours.loss_ == pytest.approx(theirs.loss_)
+    for name in ["n_layers_", "n_outputs_", "out_activation_", "t_", "n_features_in_"]:
+        assert getattr(ours, name) == getattr(theirs, name), name
+    assert ours.score(X, y) == pytest.approx(theirs.score(X, y))
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_same_steps_as_mlpregressor_with_several_outputs(solver, two_outputs):
+    # MLPRegressor descends the sum over the outputs (its delta is p - y) and
+    # reports the mean: the steps are the same, the reported loss is not.
+    # With a stopping rule that does not fire, the weights are the same.
+    X, Y = two_outputs
+    kw = dict(
+        hidden_layer_sizes=(15,),
+        max_iter=15,
+        n_iter_no_change=100,
+        random_state=0,
+        solver=solver,
+        learning_rate_init=0.01,
+        alpha=0.0,
+    )
+    ours = quiet(VanillaMLPRegressor(**kw).fit, X, Y)
+    theirs = quiet(MLPRegressor(**kw).fit, X, Y)
+    _assert_same_weights(ours, theirs)
+    assert ours.predict(X).shape == (len(X), 2) and ours.n_outputs_ == 2
+    # loss_ is the objective descended, summed over the 2 outputs (no penalty
+    # here, which neither library divides by the outputs).
+    np.testing.assert_allclose(ours.loss_curve_, 2 * np.array(theirs.loss_curve_), rtol=1e-9)
+
+
+def test_poisson_with_several_outputs_is_mlpregressors(counts):
+    # MLPRegressor's Poisson loss sums over the outputs, as its delta: all agree.
+    X, y = counts
+    Y = np.c_[y, y[::-1]]
+    kw = dict(hidden_layer_sizes=(10,), loss="poisson", max_iter=10, random_state=0)
+    for solver in ["adam", "lbfgs"]:
+        ours = quiet(VanillaMLPRegressor(solver=solver, **kw).fit, X, Y)
+        theirs = quiet(MLPRegressor(solver=solver, **kw).fit, X, Y)
+        _assert_same_weights(ours, theirs)
+        assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-9)
+
+
+def test_lbfgs_loss_and_gradient_agree_with_several_outputs(two_outputs):
+    # What scipy is handed is one objective and its own gradient.
+    X, Y = two_outputs
+    reg = VanillaMLPRegressor(hidden_layer_sizes=(6,), activation="tanh", alpha=0.1, random_state=0)
+    assert check_gradients(reg, X[:20], Y[:20]) < 1e-6
+    fitted = quiet(reg.set_params(solver="lbfgs", max_iter=50).fit, X, Y)
+    assert fitted.loss_ == pytest.approx(fitted.loss_curve_[-1])
+
+
+def test_poisson_predicts_positive_values(counts):
+    X, y = counts
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(10,), loss="poisson", random_state=0).fit, X, y
+    )
+    assert reg.out_activation_ == "exp"
+    assert (reg.predict(X) > 0).all()
+    assert reg.score(X, y) > 0.05
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_gradients_are_exact(counts, loss):
+    X, y = counts
+    reg = VanillaMLPRegressor(
+        hidden_layer_sizes=(5, 4), activation="tanh", loss=loss, alpha=0.1, random_state=0
+    )
+    assert check_gradients(reg, X[:15], y[:15], sample_weight=np.arange(1.0, 16.0)) < 1e-6
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_y_is_refused(diabetes, bad):
+    X, y = diabetes
+    y = y.copy()
+    y[3] = bad
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        VanillaMLPRegressor(max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        VanillaMLPRegressor(max_iter=1).fit(X, np.zeros_like(y), X_val=X, y_val=y)
+
+
+def test_negative_y_with_poisson_is_refused(diabetes):
+    X, y = diabetes
+    with pytest.raises(ValueError, match="poisson.*non-negative"):
+        VanillaMLPRegressor(loss="poisson", max_iter=1).fit(X, y)
+    ok = np.abs(y)
+    with pytest.raises(ValueError, match="poisson.*non-negative"):
+        VanillaMLPRegressor(loss="poisson", max_iter=1).fit(X, ok, X_val=X, y_val=y)
+    with pytest.raises(ValueError, match="poisson.*non-negative"):
+        reg = quiet(VanillaMLPRegressor(loss="poisson", max_iter=2).fit, X, ok)
+        reg.partial_fit(X, y)
+
+
+def test_string_y_and_wrong_number_of_outputs_are_refused(two_outputs):
+    X, Y = two_outputs
+    with pytest.raises(ValueError):
+        VanillaMLPRegressor(max_iter=1).fit(X, np.array(["a", "b"] * (len(X) // 2) + ["a"]))
+    reg = quiet(VanillaMLPRegressor(hidden_layer_sizes=(5,), max_iter=2).fit, X, Y)
+    with pytest.raises(ValueError, match="2"):
+        reg.partial_fit(X, Y[:, 0])
+
+
+def test_the_extras_work_for_regression(diabetes):
+    X, y = diabetes
+    X_train, y_train, X_val, y_val = X[:300], y[:300], X[300:], y[300:]
+    reg = VanillaMLPRegressor(
+        hidden_layer_sizes=(16, 8),
+        activation=["gelu", "softplus"],
+        dropout=0.1,
+        early_stopping=True,
+        scoring="loss",
+        learning_rate_init=0.01,
+        max_iter=60,
+        random_state=0,
+    )
+    quiet(reg.fit, X_train, y_train, X_val=X_val, y_val=y_val)
+    assert len(reg.validation_loss_curve_) == len(reg.validation_scores_) == reg.n_iter_
+    assert reg.best_validation_score_ == max(reg.validation_scores_)
+    assert reg.hidden_activations(X, layer=0).shape == (len(X), 16)
+    # Early stopping kept the weights of the best validation score.
+    best = -reg.validation_scores_[int(np.argmax(reg.validation_scores_))]
+    assert reg.validation_loss_curve_[int(np.argmax(reg.validation_scores_))] == best
+
+
+def test_default_validation_score_is_r2(diabetes):
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(
+            hidden_layer_sizes=(10,), early_stopping=True, max_iter=5, random_state=0
+        ).fit,
+        X,
+        y,
+    )
+    assert reg.validation_scores_ and all(s <= 1 for s in reg.validation_scores_)
+    mlp = quiet(
+        MLPRegressor(hidden_layer_sizes=(10,), early_stopping=True, max_iter=5, random_state=0).fit,
+        X,
+        y,
+    )
+    assert len(mlp.validation_scores_) == len(reg.validation_scores_)
+
+
+def test_sample_weight_is_repetition(diabetes):
+    X, y = diabetes
+    X, y = X[:60], y[:60]
+    w = np.r_[np.full(30, 2.0), np.ones(30)]
+    X_rep, y_rep = np.r_[X[:30], X], np.r_[y[:30], y]
+    kw = dict(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=30, random_state=0)
+    weighted = quiet(VanillaMLPRegressor(**kw).fit, X, y, sample_weight=w)
+    repeated = quiet(VanillaMLPRegressor(**kw).fit, X_rep, y_rep)
+    np.testing.assert_allclose(weighted.predict(X), repeated.predict(X), atol=1e-8)
+
+
+def test_sparse_float32_partial_fit_and_warm_start(diabetes):
+    X, y = diabetes
+    X32 = X.astype(np.float32)
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(8,), max_iter=5, random_state=0).fit,
+        sp.csr_matrix(X32),
+        y,
+    )
+    assert reg.coefs_[0].dtype == np.float32 and reg.predict(X32).dtype == np.float32
+    dense = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(8,), max_iter=5, random_state=0).fit, X32, y
+    )
+    np.testing.assert_allclose(reg.predict(X32), dense.predict(X32), rtol=1e-3, atol=1e-4)
+    reg.partial_fit(X32, y)
+    assert reg.n_iter_ == 1 and reg.t_ == 6 * len(X)
+    warm = quiet(reg.set_params(warm_start=True, max_iter=3).fit, X32, y)
+    assert warm.n_iter_ == 3 and warm.t_ == 9 * len(X)
+    assert not hasattr(VanillaMLPRegressor(solver="lbfgs"), "partial_fit")
+    assert not hasattr(VanillaMLPRegressor(early_stopping=True), "partial_fit")
+
+
+def test_round_trip_with_mlpregressor(two_outputs):
+    X, Y = two_outputs
+    mlp = quiet(
+        MLPRegressor(hidden_layer_sizes=(6,), solver="adam", max_iter=5, random_state=0).fit, X, Y
+    )
+    reg = VanillaMLPRegressor.from_sklearn(mlp)
+    np.testing.assert_allclose(reg.predict(X), mlp.predict(X), atol=1e-12)
+    # Training goes on with the same steps (the stopping rule does not fire).
+    reg.partial_fit(X, Y)
+    mlp.partial_fit(X, Y)
+    _assert_same_weights(reg, mlp)
+    back = reg.to_sklearn()
+    assert type(back) is MLPRegressor and back.n_outputs_ == 2
+    np.testing.assert_allclose(back.predict(X), reg.predict(X), atol=1e-12)
+    with pytest.raises(ValueError, match="dropout"):
+        reg.set_params(dropout=0.1).to_sklearn()
+    with pytest.raises(TypeError, match="MLPRegressor"):
+        VanillaMLPRegressor.from_sklearn(VanillaMLPRegressor())
+
+
+def test_pickle_and_grid_search(diabetes):
+    X, y = diabetes
+    reg = quiet(VanillaMLPRegressor(hidden_layer_sizes=(6,), max_iter=5, random_state=0).fit, X, y)
+    loaded = pickle.loads(pickle.dumps(reg))
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+    grid = GridSearchCV(
+        VanillaMLPRegressor(solver="lbfgs", max_iter=50, random_state=0),
+        {"hidden_layer_sizes": [(4,), (8,)], "alpha": [1e-4, 1.0]},
+        cv=3,
+    )
+    quiet(grid.fit, X, y)
+    assert set(grid.best_params_) == {"hidden_layer_sizes", "alpha"}
