@@ -1,5 +1,7 @@
 """Each activation's derivative and each loss's delta against finite differences."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -10,6 +12,7 @@ from skvanilla._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from skvanilla._losses import make_loss
 
 EPS = 1e-6
+PROBABILITY_OUTPUTS = ["logistic", "softmax"]
 
 
 def central_difference(f, Z):
@@ -55,7 +58,7 @@ def test_output_backprop_is_jacobian_transpose_product(name, Z, G):
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
 
 
-@pytest.mark.parametrize("name", sorted(OUTPUT_ACTIVATIONS))
+@pytest.mark.parametrize("name", PROBABILITY_OUTPUTS)
 def test_output_log_is_finite_where_probability_underflows(name):
     out = OUTPUT_ACTIVATIONS[name]
     Z = np.array([[-2000.0, 0.0, 2000.0]])
@@ -67,7 +70,7 @@ def test_output_log_is_finite_where_probability_underflows(name):
 
 
 @pytest.mark.parametrize("loss", ["log_loss", "squared_error"])
-@pytest.mark.parametrize("out_name", sorted(OUTPUT_ACTIVATIONS))
+@pytest.mark.parametrize("out_name", PROBABILITY_OUTPUTS)
 @given(
     Z=arrays(np.float64, (5, 3), elements=finite),
     labels=arrays(np.int64, 5, elements=st.integers(0, 2)),
@@ -136,3 +139,65 @@ def test_categorical_log_loss_is_log_softmax_at_every_scale(dtype, scale):
         np.testing.assert_allclose(loss, expected, rtol=rtol)
     if scale == 1000.0:
         assert (P == 0).any()  # the log-softmax branch was taken
+
+
+@pytest.mark.parametrize("name", sorted(OUTPUT_ACTIVATIONS))
+def test_output_activations_and_backprops_write_into_out(name):
+    """With ``out`` -- a buffer, or ``Z`` itself -- the values are those of a fresh array."""
+    f = OUTPUT_ACTIVATIONS[name]
+    Z = np.linspace(-6.0, 6.0, 49).reshape(7, 7)
+    P = f.f(Z.copy()).copy()
+    buffer = np.empty_like(Z)
+    assert f.f(Z, out=buffer) is buffer
+    np.testing.assert_array_equal(buffer, P)
+    in_place = Z.copy()
+    np.testing.assert_array_equal(f.f(in_place, out=in_place), P)
+    G = np.cos(Z)
+    expected = f.backprop(P, G)
+    assert expected is not G  # a fresh array, which backward scales in place
+    assert f.backprop(P, G, out=buffer) is buffer
+    np.testing.assert_array_equal(buffer, expected)
+    np.testing.assert_array_equal(G, np.cos(Z))
+
+
+@pytest.mark.parametrize("name", ["identity", "exp"])
+def test_regression_outputs_are_scikit_learns(name):
+    """Bit for bit, wherever the output is finite: what following MLPRegressor's weights needs."""
+    from sklearn.neural_network._base import ACTIVATIONS
+
+    Z = np.concatenate([np.linspace(-800.0, 709.0, 3001), [-1e-300, 0.0, 1e-300]]).reshape(-1, 4)
+    expected = Z.copy()
+    ACTIVATIONS[name](expected)
+    np.testing.assert_array_equal(OUTPUT_ACTIVATIONS[name].f(Z), expected)
+
+
+@pytest.mark.parametrize("dtype, edge", [(np.float64, 709.78), (np.float32, 88.72)])
+def test_exp_overflows_loudly_to_inf(dtype, edge):
+    """No clip: past log(max) the output is inf, with numpy's overflow signal."""
+    exp = OUTPUT_ACTIVATIONS["exp"].f
+    below = np.array([[edge, -edge]], dtype=dtype)
+    with np.errstate(over="raise"):
+        assert np.isfinite(exp(below)).all()
+    above = np.array([[edge + 0.01, 0.0]], dtype=dtype)
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        P = exp(above)
+    assert P.dtype == dtype and P[0, 0] == np.inf and P[0, 1] == 1
+    with np.errstate(over="raise"), pytest.raises(FloatingPointError):
+        exp(above)
+
+
+def test_exp_log_is_z_where_exp_underflows_or_overflows():
+    out = OUTPUT_ACTIVATIONS["exp"]
+    Z = np.array([[-2000.0, 0.0, 2000.0]])
+    log_p = out.log_f(Z)
+    np.testing.assert_array_equal(log_p, Z)
+    assert log_p is not Z
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert out.f(np.array([[-2000.0]]))[0, 0] == 0.0  # numpy ignores underflow by default
+
+
+def test_identity_log_is_the_log_of_the_output():
+    out = OUTPUT_ACTIVATIONS["identity"]
+    Z = np.array([[0.5, 1.0, 20.0]])
+    np.testing.assert_array_equal(out.log_f(Z), np.log(Z))
