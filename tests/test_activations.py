@@ -92,6 +92,38 @@ def test_loss_delta_matches_finite_differences(loss, out_name, Z, labels):
     np.testing.assert_allclose(lossfn.delta(Y, Z, out.f(Z)), numeric, rtol=1e-5, atol=1e-8)
 
 
+REGRESSION_PAIRS = [("squared_error", "identity"), ("poisson", "exp"), ("squared_error", "exp")]
+
+
+@pytest.mark.parametrize("loss, out_name", REGRESSION_PAIRS)
+@given(
+    Z=arrays(np.float64, (5, 3), elements=finite),
+    magnitudes=arrays(np.float64, (5, 3), elements=st.floats(0, 50)),
+    signs=arrays(np.bool_, (5, 3)),
+)
+def test_regression_loss_delta_matches_finite_differences(loss, out_name, Z, magnitudes, signs):
+    """Real-valued targets (0, subnormals, non-integers; negative ones for squared error)."""
+    out = OUTPUT_ACTIVATIONS[out_name]
+    lossfn = make_loss(loss, out_name)
+    Y = magnitudes if loss == "poisson" else np.where(signs, -magnitudes, magnitudes)
+    # The same stencil and tolerances as above, in extended precision: Poisson
+    # totals reach 1e4, whose float64 rounding, over a step of 2e-6, is 1e-6.
+    ext = np.longdouble
+    Y_ext = Y.astype(ext)
+
+    def total(Z):
+        return lossfn.total(Y_ext, Z, out.f(Z))
+
+    numeric = np.empty_like(Z)
+    Z_ext = Z.astype(ext)
+    for idx in np.ndindex(Z.shape):
+        up, down = Z_ext.copy(), Z_ext.copy()
+        up[idx] += EPS
+        down[idx] -= EPS
+        numeric[idx] = (total(up) - total(down)) / (2 * EPS)
+    np.testing.assert_allclose(lossfn.delta(Y, Z, out.f(Z)), numeric, rtol=1e-5, atol=1e-8)
+
+
 def test_seed_squared_error_delta_is_caught():
     # The seed multiplied (a - y) by sigmoid'(a) instead of sigmoid'(z).
     out = OUTPUT_ACTIVATIONS["logistic"]
@@ -184,6 +216,12 @@ def test_exp_overflows_loudly_to_inf(dtype, edge):
     assert P.dtype == dtype and P[0, 0] == np.inf and P[0, 1] == 1
     with np.errstate(over="raise"), pytest.raises(FloatingPointError):
         exp(above)
+    # And so the Poisson loss and delta are inf, which the estimators check for.
+    loss = make_loss("poisson", "exp")
+    Y = np.array([[3.0, 1.0]], dtype=dtype)
+    with np.errstate(over="ignore"):
+        assert loss.total(Y, above, exp(above)) == np.inf
+        assert loss.delta(Y, above, exp(above))[0, 0] == np.inf
 
 
 def test_exp_log_is_z_where_exp_underflows_or_overflows():
