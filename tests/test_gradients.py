@@ -297,3 +297,22 @@ def test_buffered_passes_give_the_gradients_of_fresh_arrays(
         )
         np.testing.assert_allclose(grad, pack(expected[0] + expected[1]), rtol=1e-13, atol=1e-15)
         np.testing.assert_allclose(loss, expected_loss, rtol=1e-13)
+
+
+def test_non_finite_gradients_never_pass_the_check():
+    # Weights so large that the outputs overflow: backprop and the differences
+    # are inf or NaN, and the check must say so rather than report agreement.
+    X = np.array([[1.0, 2.0], [-1.0, 0.5], [0.3, -2.0]])
+    y = np.array([0, 1, 2])
+    clf = VanillaMLPClassifier((3,), activation="identity", solver="sgd", max_iter=1,
+                               random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    clf.coefs_[1][0] = 1e308
+    with np.errstate(all="ignore"):
+        error = check_gradients(clf, X, y)
+    assert not error < TOLERANCE
+    assert error == np.inf
+    assert relative_error(np.array([1.0, np.nan]), np.array([1.0, 2.0])) == np.inf
+    assert relative_error(np.array([1.0, 2.0]), np.array([np.inf, 2.0])) == np.inf
