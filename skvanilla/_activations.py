@@ -12,10 +12,12 @@ per fit, so that a batch allocates nothing), and returns its result.
 ``identity`` returns ``Z`` itself.  An activation stays right when ``out``
 is ``Z`` itself: prediction computes every hidden layer in place.
 
-Output activations turn the last pre-activation into probabilities.  They
-also give the log of those probabilities computed from ``Z`` directly
-(never ``log`` of a rounded probability), and the product of their Jacobian
-with a vector, which is what the chain rule needs at the output layer.
+Output activations turn the last pre-activation into probabilities
+(softmax, logistic) or into a regressor's predictions (identity for squared
+error, exp for the Poisson deviance).  They also give the log of their
+output computed from ``Z`` directly (never ``log`` of a rounded
+probability), and the product of their Jacobian with a vector, which is
+what the chain rule needs at the output layer.
 
 Only numpy is imported here, and three of scipy's special functions, which
 numpy lacks: ``erf`` for the exact GELU, and the one-pass, overflow-free
@@ -296,7 +298,101 @@ def logistic_backprop(P, G, out=None):
     return np.multiply(G * P, 1.0 - P, out=out)
 
 
+# Regression outputs.  Their "log" is the log of the output, as for the
+# classifier's probabilities, although nothing asks a regressor for it.
+
+
+def identity_output(Z, out=None):
+    r"""Identity output, :math:`f(z) = z`, for squared error.
+
+    Unlike the hidden ``identity``, it copies ``Z`` into ``out`` when one is
+    given that is not ``Z`` itself, so that the output buffer holds the
+    predictions like every other output activation's; without ``out`` it
+    returns ``Z`` itself.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Z = np.array([[-2.5, 3.0]]); out = np.empty_like(Z)
+    >>> identity_output(Z, out=out) is out, out
+    (True, array([[-2.5,  3. ]]))
+    """
+    if out is None or out is Z:
+        return Z
+    np.copyto(out, Z)
+    return out
+
+
+def log_identity(Z):
+    r""":math:`\log f(z) = \log z`: NaN for :math:`z < 0`.
+
+    Identity outputs are real numbers, not probabilities; this is defined
+    so that every output activation has the same fields, not for use.
+    """
+    return np.log(Z)
+
+
+def identity_backprop(P, G, out=None):
+    r"""Chain ``G = dJ/dP`` through the identity: ``G`` itself (:math:`f' = 1`).
+
+    A copy of ``G`` (or ``G`` written into ``out``), as the other outputs
+    return a fresh array or ``out``, which the caller may then scale in place.
+    """
+    if out is None:
+        return G.copy()
+    np.copyto(out, G)
+    return out
+
+
+def exp(Z, out=None):
+    r"""Exponential output, :math:`f(z) = e^z`, the inverse of the Poisson log link.
+
+    Plain ``numpy.exp``, as scikit-learn's ``inplace_exp``: where
+    :math:`e^z` is finite the values are the same, bit for bit, so that a
+    regressor can follow ``MLPRegressor``'s weights.  Nothing is clipped.
+    Above :math:`z = \log(\max) \approx 709.78` (float64; 88.72 in
+    float32) the result is ``inf``, with numpy's overflow signal (a
+    ``RuntimeWarning``, or ``FloatingPointError`` under
+    ``np.errstate(over="raise")``).  The loss and the output delta are then
+    ``inf`` too, and a caller that checks them for finiteness, as the
+    estimators do, reports the overflow.  A clip would instead give a loss
+    and a gradient of about ``1e308`` that look finite but are meaningless,
+    and would differ from scikit-learn where it overflows.  Below
+    :math:`z \approx -745` the output underflows to 0, silently and
+    harmlessly: the error is below the smallest subnormal, and the Poisson
+    loss reads :math:`\log p = z` off ``Z``, never ``log(P)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> exp(np.array([[-1000.0, 0.0, 1.0]]))
+    array([[0.        , 1.        , 2.71828183]])
+    >>> with np.errstate(over="ignore"):
+    ...     exp(np.array([[710.0]]))
+    array([[inf]])
+    """
+    return np.exp(Z, out=out)
+
+
+def log_exp(Z):
+    r""":math:`\log e^z = z`, exactly, even where :math:`e^z` overflows or underflows.
+
+    A copy of ``Z``, so that a caller may write over it.
+    """
+    return Z.copy()
+
+
+def exp_backprop(P, G, out=None):
+    r"""Chain ``G = dJ/dP`` through elementwise exponentials: :math:`G \odot P`.
+
+    :math:`(e^z)' = e^z`, read off the output ``P``.
+    """
+    return np.multiply(G, P, out=out)
+
+
 OUTPUT_ACTIVATIONS = {
     "softmax": OutputActivation(softmax, log_softmax, softmax_backprop),
     "logistic": OutputActivation(logistic, log_logistic, logistic_backprop),
+    "identity": OutputActivation(identity_output, log_identity, identity_backprop),
+    "exp": OutputActivation(exp, log_exp, exp_backprop),
 }

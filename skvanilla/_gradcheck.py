@@ -12,8 +12,11 @@ from ._training import dropout_keys
 def relative_error(a, b, floor=0.0):
     """:math:`\\lVert a - b \\rVert / \\max(\\lVert a \\rVert + \\lVert b \\rVert, floor)`.
 
-    Zero when both vanish (a dead layer, for instance).
+    Zero when both vanish (a dead layer, for instance); infinite when either
+    is not finite, which no comparison can call agreement.
     """
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return np.inf
     scale = max(np.linalg.norm(a) + np.linalg.norm(b), floor)
     return 0.0 if scale == 0 else float(np.linalg.norm(a - b) / scale)
 
@@ -113,7 +116,10 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-4):
 
     numeric = numerical_gradient(J, params, eps)
     floor = 1e-6 * np.linalg.norm(np.concatenate([g.ravel() for g in grads]))
-    return max(relative_error(g, n.astype(np.float64), floor) for g, n in zip(grads, numeric))
+    # np.max, not max: Python's max keeps the first of a NaN and a number
+    # whichever way they compare, so a NaN error could be passed over.
+    errors = [relative_error(g, n.astype(np.float64), floor) for g, n in zip(grads, numeric)]
+    return float(np.max(errors))
 
 
 def gradient_problem(estimator, X, y, sample_weight=None):

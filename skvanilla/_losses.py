@@ -1,15 +1,33 @@
 """Losses, each written beside its output delta.
 
-A loss compares the one-hot targets ``Y`` with the network's output.  It
-gives the total loss of a batch, :math:`\\sum_j s_j L(y_j, a_j)` with sample
-weights ``s`` (all ones when none are given), and the output delta of the
+A loss compares the targets ``Y`` with the network's output: one-hot class
+indicators for the classifier (held as uint8), real numbers for the
+regressor (held as floats); nothing here assumes that ``Y`` is 0/1 or of an
+integer dtype.  It gives the total loss of a batch, :math:`\\sum_j s_j
+L(y_j, a_j)` with sample weights ``s`` (all ones when none are given),
+summed over the outputs as well as the samples, and the output delta of the
 seed's eq. 2.4.0, :math:`\\delta^{(L)} = \\partial L / \\partial z^{(L)}
 = L'(a^{(L)}) \\odot f'(z^{(L)})`, for one sample.  Dividing by the total
 weight, and weighting the deltas, is the network's business.
 
 Both receive ``Z`` (the output pre-activation) and ``P = f(Z)`` so that each
-can use whichever is stable: a log-loss never takes ``log(0)``.  A delta
-may be written into ``out``, a buffer shaped like ``Z``.
+can use whichever is stable: a log-loss never takes ``log(0)``, the Poisson
+deviance reads :math:`\\log p = z` off ``Z``.  A delta may be written into
+``out``, a buffer shaped like ``Z``.  A total is computed in the dtype numpy
+gives ``Y`` with ``Z``: pass ``Y`` in the network's dtype to keep a float32
+network in float32 (uint8 one-hot targets do).
+
+scikit-learn's MLPs report a per-sample *mean* over the outputs for squared
+error, ``0.5 * np.average((y - p) ** 2, weights=s, axis=0).mean()``, while
+their output delta ``p - y`` is the gradient of the *sum* over the outputs,
+which is what :func:`squared_error` gives.  With ``k`` outputs::
+
+    squared_loss(y, p, s) == squared_error(Y, Z, P, s) / (s.sum() * k)
+
+Their Poisson loss (half the deviance, constant included) and their
+log-losses sum over the outputs, as here::
+
+    poisson_loss(y, p, s) == half_poisson_deviance(Y, Z, P, s) / s.sum()
 
 Only numpy is imported here.
 """
@@ -67,18 +85,37 @@ def binary_log_loss(Y, Z, P, sample_weight=None):
 
 
 def log_loss_delta(Y, Z, P, out=None):
-    r"""Output delta of a log-loss with its canonical output activation: ``P - Y``.
+    r"""Output delta of a loss with its canonical output activation: ``P - Y``.
 
-    For sigmoid units, :math:`\partial J / \partial p = (p - y) / (p (1 - p))`
-    and :math:`\partial p / \partial z = p (1 - p)`; the product is
-    :math:`p - y`.  For softmax with targets that sum to one per row, the
-    same cancellation through the softmax Jacobian gives :math:`p - y`.
+    For sigmoid units and log-loss, :math:`\partial J / \partial p = (p - y)
+    / (p (1 - p))` and :math:`\partial p / \partial z = p (1 - p)`; the
+    product is :math:`p - y`.  For softmax with targets that sum to one per
+    row, the same cancellation through the softmax Jacobian gives
+    :math:`p - y`.  The regression pairs cancel as well: see
+    :func:`squared_error` with the identity, :func:`half_poisson_deviance`
+    with the exponential.
     """
     return np.subtract(P, Y, out=out)
 
 
+#: The name the regression losses know it by.
+canonical_delta = log_loss_delta
+
+
 def squared_error(Y, Z, P, sample_weight=None):
-    r"""The seed's loss (eq. 2.1.0), for one sample :math:`\frac12 \sum_k (p_k - y_k)^2`."""
+    r"""The seed's loss (eq. 2.1.0), for one sample :math:`\frac12 \sum_k (p_k - y_k)^2`.
+
+    Summed over the outputs: scikit-learn reports the mean over the outputs
+    (see the module docstring).  With the identity output the delta is
+    :math:`\partial L / \partial z_k = p_k - y_k`, since :math:`p = z`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Y = np.array([[1.5, -2.0], [0.0, 3.0]]); P = np.array([[0.5, -2.0], [2.0, 3.0]])
+    >>> float(squared_error(Y, P, P)), float(squared_error(Y, P, P, np.array([1.0, 3.0])))
+    (2.5, 6.5)
+    """
     R = P - Y
     R *= R
     return 0.5 * _weighted_sum(R, sample_weight)
@@ -94,17 +131,72 @@ def squared_error_delta(Y, Z, P, out=None, *, backprop):
     return backprop(P, P - Y, out=out)
 
 
+def half_poisson_deviance(Y, Z, P, sample_weight=None):
+    r"""Half the Poisson deviance of outputs :math:`p = e^z`, for targets :math:`y \ge 0`.
+
+    For one sample,
+
+    .. math::
+
+        L = \sum_k y_k \log \frac{y_k}{p_k} - y_k + p_k
+          = \sum_k (p_k - y_k) - y_k (z_k - \log y_k),
+
+    with :math:`0 \log 0 = 0`: scikit-learn's ``poisson_loss``
+    (``xlogy(y, y / p) - y + p``), whose constant :math:`y \log y - y` is
+    kept so that the values match.  Each term is at least 0, and 0 where
+    :math:`p = y`.  :math:`\log p` is ``Z`` itself: the loss stays exact
+    where :math:`e^z` underflows to 0 (scikit-learn's is then ``inf``), and
+    is ``inf`` where :math:`e^z` overflows.  :math:`\log y` is taken only
+    where :math:`y > 0` (scipy's ``xlogy`` without scipy, and without a
+    warning at :math:`y = 0`).  The targets' sign is the caller's to check.
+
+    The delta is :math:`\partial L / \partial z_k = p_k - y_k`: only
+    :math:`p_k - y_k z_k = e^{z_k} - y_k z_k` depends on :math:`z_k`, and its
+    derivative is :math:`e^{z_k} - y_k`.  The log link is the Poisson's
+    canonical one and cancels as the logit does for log-loss.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Y = np.array([[0.0, 2.0]]); Z = np.array([[0.0, np.log(2.0)]])
+    >>> float(half_poisson_deviance(Y, Z, np.exp(Z)))  # (1 - 0) + (2 - 2)
+    1.0
+    >>> Z = np.array([[-800.0, -800.0]])  # exp(z) underflows to 0; log p is -800
+    >>> round(float(half_poisson_deviance(Y, Z, np.exp(Z))), 6)  # 0 + (0 - 2) + 2 (800 + log 2)
+    1599.386294
+    """
+    Y = np.asarray(Y, dtype=np.result_type(Y, Z))  # no copy for float targets in Z's dtype
+    log_Y = np.zeros_like(Y)
+    np.log(Y, out=log_Y, where=Y > 0)
+    # Two differences, each small near a good fit, rather than four terms.
+    L = np.subtract(Z, log_Y, out=log_Y)
+    L *= Y  # y (z - log y), and 0 where y = 0
+    D = P - Y
+    D -= L
+    return _weighted_sum(D, sample_weight)
+
+
 def make_loss(loss, out_activation):
     """The :class:`Loss` for a loss name and an output activation name.
 
+    Squared error goes with any output (its delta chains through the
+    output's derivative, and is ``P - Y`` for the identity); the log-loss
+    needs probabilities (softmax or logistic), the Poisson deviance the
+    exponential.
+
     Parameters
     ----------
-    loss : {"log_loss", "squared_error"}
-    out_activation : {"softmax", "logistic"}
+    loss : {"log_loss", "squared_error", "poisson"}
+    out_activation : {"softmax", "logistic", "identity", "exp"}
 
     Returns
     -------
     Loss
+
+    Raises
+    ------
+    ValueError
+        For any other pair.
 
     Examples
     --------
@@ -114,8 +206,17 @@ def make_loss(loss, out_activation):
     >>> float(bce.total(Y, Z, P)) == float(np.log(2))
     True
     """
-    if loss == "log_loss":
-        total = categorical_log_loss if out_activation == "softmax" else binary_log_loss
-        return Loss(total, log_loss_delta)
-    backprop = OUTPUT_ACTIVATIONS[out_activation].backprop
-    return Loss(squared_error, partial(squared_error_delta, backprop=backprop))
+    pair = (loss, out_activation)
+    if pair == ("log_loss", "softmax"):
+        return Loss(categorical_log_loss, log_loss_delta)
+    if pair == ("log_loss", "logistic"):
+        return Loss(binary_log_loss, log_loss_delta)
+    if pair == ("poisson", "exp"):
+        return Loss(half_poisson_deviance, canonical_delta)
+    if pair == ("squared_error", "identity"):
+        # One pass: backprop would copy P - Y to multiply it by 1.
+        return Loss(squared_error, canonical_delta)
+    if loss == "squared_error" and out_activation in OUTPUT_ACTIVATIONS:
+        backprop = OUTPUT_ACTIVATIONS[out_activation].backprop
+        return Loss(squared_error, partial(squared_error_delta, backprop=backprop))
+    raise ValueError(f"No loss {loss!r} with the output activation {out_activation!r}.")

@@ -1,5 +1,7 @@
 """Each activation's derivative and each loss's delta against finite differences."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -10,6 +12,7 @@ from skvanilla._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from skvanilla._losses import make_loss
 
 EPS = 1e-6
+PROBABILITY_OUTPUTS = ["logistic", "softmax"]
 
 
 def central_difference(f, Z):
@@ -55,7 +58,7 @@ def test_output_backprop_is_jacobian_transpose_product(name, Z, G):
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
 
 
-@pytest.mark.parametrize("name", sorted(OUTPUT_ACTIVATIONS))
+@pytest.mark.parametrize("name", PROBABILITY_OUTPUTS)
 def test_output_log_is_finite_where_probability_underflows(name):
     out = OUTPUT_ACTIVATIONS[name]
     Z = np.array([[-2000.0, 0.0, 2000.0]])
@@ -67,7 +70,7 @@ def test_output_log_is_finite_where_probability_underflows(name):
 
 
 @pytest.mark.parametrize("loss", ["log_loss", "squared_error"])
-@pytest.mark.parametrize("out_name", sorted(OUTPUT_ACTIVATIONS))
+@pytest.mark.parametrize("out_name", PROBABILITY_OUTPUTS)
 @given(
     Z=arrays(np.float64, (5, 3), elements=finite),
     labels=arrays(np.int64, 5, elements=st.integers(0, 2)),
@@ -83,6 +86,38 @@ def test_loss_delta_matches_finite_differences(loss, out_name, Z, labels):
     numeric = np.empty_like(Z)
     for idx in np.ndindex(Z.shape):
         up, down = Z.copy(), Z.copy()
+        up[idx] += EPS
+        down[idx] -= EPS
+        numeric[idx] = (total(up) - total(down)) / (2 * EPS)
+    np.testing.assert_allclose(lossfn.delta(Y, Z, out.f(Z)), numeric, rtol=1e-5, atol=1e-8)
+
+
+REGRESSION_PAIRS = [("squared_error", "identity"), ("poisson", "exp"), ("squared_error", "exp")]
+
+
+@pytest.mark.parametrize("loss, out_name", REGRESSION_PAIRS)
+@given(
+    Z=arrays(np.float64, (5, 3), elements=finite),
+    magnitudes=arrays(np.float64, (5, 3), elements=st.floats(0, 50)),
+    signs=arrays(np.bool_, (5, 3)),
+)
+def test_regression_loss_delta_matches_finite_differences(loss, out_name, Z, magnitudes, signs):
+    """Real-valued targets (0, subnormals, non-integers; negative ones for squared error)."""
+    out = OUTPUT_ACTIVATIONS[out_name]
+    lossfn = make_loss(loss, out_name)
+    Y = magnitudes if loss == "poisson" else np.where(signs, -magnitudes, magnitudes)
+    # The same stencil and tolerances as above, in extended precision: Poisson
+    # totals reach 1e4, whose float64 rounding, over a step of 2e-6, is 1e-6.
+    ext = np.longdouble
+    Y_ext = Y.astype(ext)
+
+    def total(Z):
+        return lossfn.total(Y_ext, Z, out.f(Z))
+
+    numeric = np.empty_like(Z)
+    Z_ext = Z.astype(ext)
+    for idx in np.ndindex(Z.shape):
+        up, down = Z_ext.copy(), Z_ext.copy()
         up[idx] += EPS
         down[idx] -= EPS
         numeric[idx] = (total(up) - total(down)) / (2 * EPS)
@@ -136,3 +171,71 @@ def test_categorical_log_loss_is_log_softmax_at_every_scale(dtype, scale):
         np.testing.assert_allclose(loss, expected, rtol=rtol)
     if scale == 1000.0:
         assert (P == 0).any()  # the log-softmax branch was taken
+
+
+@pytest.mark.parametrize("name", sorted(OUTPUT_ACTIVATIONS))
+def test_output_activations_and_backprops_write_into_out(name):
+    """With ``out`` -- a buffer, or ``Z`` itself -- the values are those of a fresh array."""
+    f = OUTPUT_ACTIVATIONS[name]
+    Z = np.linspace(-6.0, 6.0, 49).reshape(7, 7)
+    P = f.f(Z.copy()).copy()
+    buffer = np.empty_like(Z)
+    assert f.f(Z, out=buffer) is buffer
+    np.testing.assert_array_equal(buffer, P)
+    in_place = Z.copy()
+    np.testing.assert_array_equal(f.f(in_place, out=in_place), P)
+    G = np.cos(Z)
+    expected = f.backprop(P, G)
+    assert expected is not G  # a fresh array, which backward scales in place
+    assert f.backprop(P, G, out=buffer) is buffer
+    np.testing.assert_array_equal(buffer, expected)
+    np.testing.assert_array_equal(G, np.cos(Z))
+
+
+@pytest.mark.parametrize("name", ["identity", "exp"])
+def test_regression_outputs_are_scikit_learns(name):
+    """Bit for bit, wherever the output is finite: what following MLPRegressor's weights needs."""
+    from sklearn.neural_network._base import ACTIVATIONS
+
+    Z = np.concatenate([np.linspace(-800.0, 709.0, 3001), [-1e-300, 0.0, 1e-300]]).reshape(-1, 4)
+    expected = Z.copy()
+    ACTIVATIONS[name](expected)
+    np.testing.assert_array_equal(OUTPUT_ACTIVATIONS[name].f(Z), expected)
+
+
+@pytest.mark.parametrize("dtype, edge", [(np.float64, 709.78), (np.float32, 88.72)])
+def test_exp_overflows_loudly_to_inf(dtype, edge):
+    """No clip: past log(max) the output is inf, with numpy's overflow signal."""
+    exp = OUTPUT_ACTIVATIONS["exp"].f
+    below = np.array([[edge, -edge]], dtype=dtype)
+    with np.errstate(over="raise"):
+        assert np.isfinite(exp(below)).all()
+    above = np.array([[edge + 0.01, 0.0]], dtype=dtype)
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        P = exp(above)
+    assert P.dtype == dtype and P[0, 0] == np.inf and P[0, 1] == 1
+    with np.errstate(over="raise"), pytest.raises(FloatingPointError):
+        exp(above)
+    # And so the Poisson loss and delta are inf, which the estimators check for.
+    loss = make_loss("poisson", "exp")
+    Y = np.array([[3.0, 1.0]], dtype=dtype)
+    with np.errstate(over="ignore"):
+        assert loss.total(Y, above, exp(above)) == np.inf
+        assert loss.delta(Y, above, exp(above))[0, 0] == np.inf
+
+
+def test_exp_log_is_z_where_exp_underflows_or_overflows():
+    out = OUTPUT_ACTIVATIONS["exp"]
+    Z = np.array([[-2000.0, 0.0, 2000.0]])
+    log_p = out.log_f(Z)
+    np.testing.assert_array_equal(log_p, Z)
+    assert log_p is not Z
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert out.f(np.array([[-2000.0]]))[0, 0] == 0.0  # numpy ignores underflow by default
+
+
+def test_identity_log_is_the_log_of_the_output():
+    out = OUTPUT_ACTIVATIONS["identity"]
+    Z = np.array([[0.5, 1.0, 20.0]])
+    np.testing.assert_array_equal(out.log_f(Z), np.log(Z))

@@ -11,7 +11,14 @@ from skvanilla import VanillaMLPClassifier, check_gradients
 from skvanilla._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from skvanilla._gradcheck import gradient_problem, numerical_gradient, relative_error
 from skvanilla._losses import Loss, make_loss
-from skvanilla._network import Network, backward, forward, init_params, objective
+from skvanilla._network import (
+    Network,
+    backward,
+    forward,
+    init_params,
+    loss_and_gradients,
+    objective,
+)
 
 TOLERANCE = 1e-6
 # The stencil moves a weight by up to 2 eps = 2e-4; through |x| <= 2 and up to
@@ -95,6 +102,99 @@ def test_fitted_model_gradients_match(problem):
 
 
 # ----------------------------------------------------------------------------
+# Real-valued targets: the regression losses through whole networks, without an
+# estimator.
+# ----------------------------------------------------------------------------
+
+REGRESSION = [("identity", "squared_error"), ("exp", "poisson")]
+
+
+def _regression_targets(rng, loss, shape):
+    if loss == "poisson":  # counts with zeros, rescaled to non-integers
+        return rng.poisson(rng.uniform(0.2, 5.0), shape) * rng.uniform(0.5, 1.5)
+    return rng.normal(0.0, 3.0, shape)
+
+
+@st.composite
+def regression_problems(draw):
+    """A network, real-valued data and targets, sample weights, a penalty, and weights
+    that are either the initial ones or a few gradient steps away from them."""
+    n_samples = draw(st.integers(2, 10))
+    n_features = draw(st.integers(1, 5))
+    n_outputs = draw(st.integers(1, 3))
+    out, loss = draw(st.sampled_from(REGRESSION))
+    rng = np.random.RandomState(draw(st.integers(0, 2**31 - 1)))
+    X = rng.uniform(-2, 2, (n_samples, n_features))
+    Y = _regression_targets(rng, loss, (n_samples, n_outputs))
+    sample_weight = rng.uniform(0.1, 3.0, n_samples) if draw(st.booleans()) else None
+    hidden = draw(st.lists(st.integers(1, 8), min_size=1, max_size=3))
+    names = draw(st.lists(st.sampled_from(sorted(HIDDEN_ACTIVATIONS)),
+                          min_size=len(hidden), max_size=len(hidden)))
+    net = Network([HIDDEN_ACTIVATIONS[a] for a in names], OUTPUT_ACTIVATIONS[out],
+                  make_loss(loss, out))
+    alpha = draw(st.floats(1e-3, 1.0))
+    units = [n_features, *hidden, n_outputs]
+    coefs, intercepts = init_params(units, [6.0] * (len(units) - 1), rng)
+    losses = []
+    for _ in range(draw(st.integers(0, 3))):  # plain gradient steps
+        loss_value, coef_grads, intercept_grads = loss_and_gradients(
+            X, Y, coefs, intercepts, net, sample_weight, alpha
+        )
+        losses.append(loss_value)
+        for p, g in zip(coefs + intercepts, coef_grads + intercept_grads):
+            p -= 0.05 * g
+    if losses:  # descending, not diverging (exp outputs can overshoot): weights a fit meets
+        Zs, As = forward(X, coefs, intercepts, net)
+        assume(objective(Zs, As, Y, coefs, net, sample_weight, alpha) <= losses[0])
+    return X, Y, sample_weight, coefs, intercepts, net, names, alpha
+
+
+def network_gradient_error(X, Y, sample_weight, coefs, intercepts, net, alpha, eps=1e-4):
+    """check_gradients' measure, on a network given as arrays rather than an estimator."""
+    Zs, As = forward(X, coefs, intercepts, net)
+    grads = sum(backward(Zs, As, Y, coefs, net, sample_weight, alpha), [])
+    ext = np.longdouble
+    X_ext, Y_ext = X.astype(ext), Y.astype(ext)
+    sw_ext = None if sample_weight is None else sample_weight.astype(ext)
+    params = [p.astype(ext) for p in coefs + intercepts]
+    n_layers = len(coefs)
+
+    def J():
+        Zs, As = forward(X_ext, params[:n_layers], params[n_layers:], net)
+        return objective(Zs, As, Y_ext, params[:n_layers], net, sw_ext, alpha)
+
+    numeric = numerical_gradient(J, params, eps)
+    floor = 1e-6 * np.linalg.norm(np.concatenate([g.ravel() for g in grads]))
+    return max(relative_error(g, n.astype(np.float64), floor) for g, n in zip(grads, numeric))
+
+
+@given(regression_problems())
+def test_regression_backprop_matches_finite_differences(problem):
+    X, Y, sample_weight, coefs, intercepts, net, names, alpha = problem
+    Zs, _ = forward(X, coefs, intercepts, net)
+    assume(all(np.abs(Z).min() > KINK_MARGIN for Z, a in zip(Zs, names) if a in KINKED))
+    error = network_gradient_error(X, Y, sample_weight, coefs, intercepts, net, alpha)
+    target(error)
+    WORST["error"] = max(WORST["error"], error)
+    WORST["examples"] += 1
+    assert error < TOLERANCE, (names, net.output, Y.shape[1], sample_weight is not None)
+
+
+def test_regression_check_has_teeth():
+    # Poisson's delta chained once more through exp' (p - y) p: the check fails.
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, (6, 3))
+    Y = _regression_targets(rng, "poisson", (6, 2))
+    coefs, intercepts = init_params([3, 4, 2], [6.0, 6.0], rng)
+    exp = OUTPUT_ACTIVATIONS["exp"]
+    poisson = make_loss("poisson", "exp")
+    right = Network([HIDDEN_ACTIVATIONS["tanh"]], exp, poisson)
+    wrong = right._replace(loss=Loss(poisson.total, lambda Y, Z, P, out=None: (P - Y) * P))
+    assert network_gradient_error(X, Y, None, coefs, intercepts, right, 0.1) < TOLERANCE
+    assert network_gradient_error(X, Y, None, coefs, intercepts, wrong, 0.1) > 1e-2
+
+
+# ----------------------------------------------------------------------------
 # The check has teeth: the seed's slips fail it.
 # ----------------------------------------------------------------------------
 
@@ -151,7 +251,7 @@ def test_seed_bias_gradient_fails_the_check():
     activation=st.sampled_from(sorted(HIDDEN_ACTIVATIONS)),
     output_and_loss=st.sampled_from(
         [("softmax", "log_loss"), ("logistic", "log_loss"), ("logistic", "squared_error"),
-         ("softmax", "squared_error")]
+         ("softmax", "squared_error"), *REGRESSION]
     ),
     weighted=st.booleans(),
     seed=st.integers(0, 2**31 - 1),
@@ -165,12 +265,12 @@ def test_buffered_passes_give_the_gradients_of_fresh_arrays(
     from skvanilla._network import Workspace
     from skvanilla._optimizers import pack, unpack
 
-    out, loss = output_and_loss
+    out, loss_name = output_and_loss
     rng = np.random.RandomState(seed)
     units = [4, 6, 5, 3]
     coefs, intercepts = init_params(units, [6.0] * 3, rng)
     f = HIDDEN_ACTIVATIONS[activation]
-    net = Network([f, f], OUTPUT_ACTIVATIONS[out], make_loss(loss, out))
+    net = Network([f, f], OUTPUT_ACTIVATIONS[out], make_loss(loss_name, out))
     work = Workspace(7, units, np.float64, overwrite=[f.prime_from_output] * 2)
     theta = pack(coefs + intercepts)
     views = unpack(theta, coefs + intercepts)
@@ -181,7 +281,10 @@ def test_buffered_passes_give_the_gradients_of_fresh_arrays(
     penalized = [theta[:n_weights]], [grad[:n_weights]]  # the L2 term in one call
     for _ in range(2):  # the second batch finds the buffers dirty
         X = rng.uniform(-2, 2, (7, 4))
-        Y = np.eye(3)[rng.randint(0, 3, 7)]
+        if out in ("softmax", "logistic"):
+            Y = np.eye(3)[rng.randint(0, 3, 7)]
+        else:
+            Y = _regression_targets(rng, loss_name, (7, 3))
         sw = rng.uniform(0.1, 3.0, 7) if weighted else None
         Zs, As = forward(X, coefs, intercepts, net)
         expected = backward(Zs, As, Y, coefs, net, sw, 0.3)
@@ -194,3 +297,22 @@ def test_buffered_passes_give_the_gradients_of_fresh_arrays(
         )
         np.testing.assert_allclose(grad, pack(expected[0] + expected[1]), rtol=1e-13, atol=1e-15)
         np.testing.assert_allclose(loss, expected_loss, rtol=1e-13)
+
+
+def test_non_finite_gradients_never_pass_the_check():
+    # Weights so large that the outputs overflow: backprop and the differences
+    # are inf or NaN, and the check must say so rather than report agreement.
+    X = np.array([[1.0, 2.0], [-1.0, 0.5], [0.3, -2.0]])
+    y = np.array([0, 1, 2])
+    clf = VanillaMLPClassifier((3,), activation="identity", solver="sgd", max_iter=1,
+                               random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    clf.coefs_[1][0] = 1e308
+    with np.errstate(all="ignore"):
+        error = check_gradients(clf, X, y)
+    assert not error < TOLERANCE
+    assert error == np.inf
+    assert relative_error(np.array([1.0, np.nan]), np.array([1.0, 2.0])) == np.inf
+    assert relative_error(np.array([1.0, 2.0]), np.array([np.inf, 2.0])) == np.inf
