@@ -85,6 +85,28 @@ def test_same_weights_as_mlpregressor(params, data, loss, request):
     assert ours.score(X, y) == pytest.approx(theirs.score(X, y))
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(solver="sgd"),
+        dict(solver="sgd", learning_rate="adaptive", n_iter_no_change=2),
+        dict(solver="adam", loss="poisson"),
+    ],
+)
+def test_stops_at_the_same_epoch_as_mlpregressor(params, diabetes):
+    # One output: the same loss, so the tol-based rule stops both at the same
+    # epoch (and the adaptive schedule lowers the rate at the same epochs).
+    X, y = diabetes
+    y = np.abs(y) if params.get("loss") == "poisson" else y
+    kw = dict(hidden_layer_sizes=(10,), max_iter=300, tol=1e-3, random_state=0)
+    kw = {"n_iter_no_change": 3, **kw, **params}
+    ours = quiet(VanillaMLPRegressor(**kw).fit, X, y)
+    theirs = quiet(MLPRegressor(**kw).fit, X, y)
+    assert ours.n_iter_ == theirs.n_iter_ < 300
+    assert ours._optimizer.learning_rate == pytest.approx(theirs._optimizer.learning_rate)
+    _assert_same_weights(ours, theirs)
+
+
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_same_steps_as_mlpregressor_with_several_outputs(solver, two_outputs):
     # MLPRegressor descends the sum over the outputs (its delta is p - y) and
@@ -285,3 +307,42 @@ def test_pickle_and_grid_search(diabetes):
     )
     quiet(grid.fit, X, y)
     assert set(grid.best_params_) == {"hidden_layer_sizes", "alpha"}
+
+
+@pytest.mark.parametrize(
+    "scoring", ["neg_mean_absolute_error", lambda est, X, y: -np.abs(est.predict(X) - y).max()]
+)
+def test_scoring_names_and_callables(diabetes, scoring):
+    X, y = diabetes
+    reg = VanillaMLPRegressor(
+        hidden_layer_sizes=(8,), early_stopping=True, scoring=scoring, max_iter=8, random_state=0
+    )
+    quiet(reg.fit, X, y)
+    assert len(reg.validation_scores_) == reg.n_iter_
+    assert all(s <= 0 for s in reg.validation_scores_)
+
+
+def test_callbacks_see_every_epoch(diabetes):
+    X, y = diabetes
+    snapshots = []
+
+    class Recorder:
+        max_propagation_depth = None
+
+        def setup(self, estimator, context):
+            pass
+
+        def teardown(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context):
+            pass
+
+        def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+            if context.task_name == "epoch":
+                snapshots.append(fitted_estimator)
+
+    reg = VanillaMLPRegressor(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    quiet(reg.set_callbacks(Recorder()).fit, X, y)
+    assert len(snapshots) == 3
+    np.testing.assert_array_equal(snapshots[-1].predict(X), reg.predict(X))
