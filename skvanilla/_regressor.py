@@ -140,7 +140,8 @@ class VanillaMLPRegressor(RegressorMixin, BaseVanillaMLP):
                 f"{self.n_outputs_}; pass y of shape (n_samples,"
                 f"{')' if self.n_outputs_ == 1 else f' {self.n_outputs_})'}."
             )
-        Y = y.reshape(len(y), -1).astype(dtype)
+        with np.errstate(over="ignore"):  # a value beyond float32 becomes inf: refused below
+            Y = y.reshape(len(y), -1).astype(dtype)
         if not np.isfinite(Y).all():
             raise ValueError(
                 f"y contains NaN or infinity, or values too large for {np.dtype(dtype)}."
@@ -173,7 +174,16 @@ class VanillaMLPRegressor(RegressorMixin, BaseVanillaMLP):
 
     def _values(self, Z):
         """Predicted values from the output pre-activation: 1-D for one output."""
-        P = OUTPUT_ACTIVATIONS[self.out_activation_].f(Z, out=Z)
+        with np.errstate(over="ignore"):  # reported below, with the rows it concerns
+            P = OUTPUT_ACTIVATIONS[self.out_activation_].f(Z, out=Z)
+        bad = ~np.isfinite(P).all(axis=1)
+        if bad.any():
+            # Only exp outputs get here: Z itself was checked to be finite.
+            raise ValueError(
+                f"The predictions of {bad.sum()} sample(s) overflow {P.dtype} (first: row "
+                f"{np.flatnonzero(bad)[0]}): exp(z) exceeds the largest float. Scale the "
+                "input features as they were scaled for fit."
+            )
         return P[:, 0] if self.n_outputs_ == 1 else P
 
     def predict(self, X):
@@ -247,5 +257,16 @@ class VanillaMLPRegressor(RegressorMixin, BaseVanillaMLP):
         ------
         ValueError
             Naming what MLPRegressor cannot express.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvanilla import VanillaMLPRegressor
+        >>> X = np.linspace(-1, 1, 40).reshape(-1, 2); y = X.sum(axis=1)
+        >>> reg = VanillaMLPRegressor(hidden_layer_sizes=(5,), solver="lbfgs",
+        ...                           random_state=0).fit(X, y)
+        >>> mlp = reg.to_sklearn()
+        >>> type(mlp).__name__, bool(np.abs(mlp.predict(X) - reg.predict(X)).max() < 1e-12)
+        ('MLPRegressor', True)
         """
         return _sklearn_bridge.regressor_to_sklearn(self)

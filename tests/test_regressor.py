@@ -346,3 +346,24 @@ def test_callbacks_see_every_epoch(diabetes):
     quiet(reg.set_callbacks(Recorder()).fit, X, y)
     assert len(snapshots) == 3
     np.testing.assert_array_equal(snapshots[-1].predict(X), reg.predict(X))
+
+
+def test_overflowing_poisson_predictions_are_refused(counts):
+    X, y = counts
+    reg = quiet(
+        VanillaMLPRegressor(
+            hidden_layer_sizes=(4,), loss="poisson", max_iter=5, random_state=0
+        ).fit,
+        X,
+        y,
+    )
+    with pytest.raises(ValueError, match="overflow"):
+        reg.predict(X * 1e5)
+
+
+def test_targets_beyond_float32_are_refused_without_warnings():
+    X = np.random.RandomState(0).randn(30, 3).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="too large for float32"):
+            VanillaMLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit(X, np.full(30, 1e300))
