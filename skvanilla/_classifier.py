@@ -47,10 +47,6 @@ class VanillaMLPClassifier(ClassifierMixin, BaseVanillaMLP):
         sample's weight is the product over its labels.
     {dropout_and_scoring}
 
-    With ``warm_start=True``, ``y`` must hold the same classes as before.
-    The validation set that early stopping holds out is ``validation_fraction``
-    of each class's weight; ``scoring=None`` is accuracy.
-
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -61,6 +57,12 @@ class VanillaMLPClassifier(ClassifierMixin, BaseVanillaMLP):
     --------
     sklearn.neural_network.MLPClassifier : the estimator this one replaces.
     VanillaMLPRegressor : the same network for continuous targets.
+
+    Notes
+    -----
+    With ``warm_start=True``, ``y`` must hold the same classes as before.
+    The validation set that early stopping holds out is ``validation_fraction``
+    of each class's weight; ``scoring=None`` is accuracy.
 
     Examples
     --------

@@ -26,8 +26,8 @@ class VanillaMLPRegressor(RegressorMixin, BaseVanillaMLP):
     """A multi-layer perceptron regressor, backpropagation written from scratch.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
-    the parameters up to ``max_fun`` have the same names, order, defaults and
-    meaning, and the same ``random_state`` trains the same weights.  The
+    the parameters from ``loss`` to ``max_fun`` have the same names, order,
+    defaults and meaning, and the same ``random_state`` trains the same weights.  The
     network, its training and what it offers beyond scikit-learn are those of
     :class:`VanillaMLPClassifier`; only the targets differ.
 
@@ -44,8 +44,6 @@ class VanillaMLPRegressor(RegressorMixin, BaseVanillaMLP):
     {shared_parameters}
     {dropout_and_scoring}
 
-    ``scoring=None`` is R².
-
     Attributes
     ----------
     {shared_attributes}
@@ -57,6 +55,8 @@ class VanillaMLPRegressor(RegressorMixin, BaseVanillaMLP):
 
     Notes
     -----
+    ``scoring=None`` is R², as in MLPRegressor's early stopping.
+
     With several outputs and ``loss="squared_error"``, ``loss_`` and
     ``loss_curve_`` are the objective that training descends, summed over
     the outputs, where MLPRegressor reports its mean over the outputs (and
