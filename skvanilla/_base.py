@@ -19,6 +19,11 @@ its targets, through these methods:
     the sample weights training uses (the classifier's class weights).
 ``_split_groups(y)``, ``_default_score(Z, y, sample_weight)``
     see :mod:`~skvanilla._validation`.
+
+and the class attribute ``_y_numeric`` (must ``y`` be numbers?).  Each head
+also has its own ``__init__``, whose signature is its public API (the
+scikit-learn estimator's, then skvanilla's extras), and which stores the
+arguments with :meth:`BaseVanillaMLP._set_init_params`.
 """
 
 from numbers import Integral, Real
@@ -115,6 +120,9 @@ class BaseVanillaMLP(PersistenceMixin, CallbackSupportMixin, BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "scoring": [str, callable, None],
     }
+
+    #: Whether ``y`` must be numbers (regression) or may be any labels.
+    _y_numeric = False
 
     def _set_init_params(self, params):
         """Store the constructor's arguments, ``locals()`` of a head's ``__init__``, as given.
@@ -252,9 +260,6 @@ class BaseVanillaMLP(PersistenceMixin, CallbackSupportMixin, BaseEstimator):
                 f"{n_hidden} hidden layers; give one name per hidden layer."
             )
         return names
-
-    #: Whether ``y`` must be numbers (regression) or may be any labels.
-    _y_numeric = False
 
     def _initialize(self, n_features, hidden, activations, dtype):
         layer_units = [n_features, *hidden, self.n_outputs_]
