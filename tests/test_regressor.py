@@ -295,6 +295,21 @@ def test_round_trip_with_mlpregressor(two_outputs):
         VanillaMLPRegressor.from_sklearn(VanillaMLPRegressor())
 
 
+def test_skops_needs_to_trust_only_the_regressor(diabetes):
+    sio = pytest.importorskip("skops.io", reason="the persist extra is not installed")
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(6,), max_iter=3, random_state=0).fit, X, y
+    )
+    data = sio.dumps(reg)
+    assert sio.get_untrusted_types(data=data) == ["skvanilla._regressor.VanillaMLPRegressor"]
+    loaded = sio.loads(data, trusted=["skvanilla._regressor.VanillaMLPRegressor"])
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+    quiet(loaded.partial_fit, X, y)
+    quiet(reg.partial_fit, X, y)
+    _assert_same_weights(loaded, reg)
+
+
 def test_pickle_and_grid_search(diabetes):
     X, y = diabetes
     reg = quiet(VanillaMLPRegressor(hidden_layer_sizes=(6,), max_iter=5, random_state=0).fit, X, y)
