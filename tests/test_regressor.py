@@ -7,8 +7,10 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn.datasets import load_diabetes
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
@@ -298,9 +300,7 @@ def test_round_trip_with_mlpregressor(two_outputs):
 def test_skops_needs_to_trust_only_the_regressor(diabetes):
     sio = pytest.importorskip("skops.io", reason="the persist extra is not installed")
     X, y = diabetes
-    reg = quiet(
-        VanillaMLPRegressor(hidden_layer_sizes=(6,), max_iter=3, random_state=0).fit, X, y
-    )
+    reg = quiet(VanillaMLPRegressor(hidden_layer_sizes=(6,), max_iter=3, random_state=0).fit, X, y)
     data = sio.dumps(reg)
     assert sio.get_untrusted_types(data=data) == ["skvanilla._regressor.VanillaMLPRegressor"]
     loaded = sio.loads(data, trusted=["skvanilla._regressor.VanillaMLPRegressor"])
@@ -382,3 +382,87 @@ def test_targets_beyond_float32_are_refused_without_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.raises(ValueError, match="too large for float32"):
             VanillaMLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit(X, np.full(30, 1e300))
+
+
+# -- hostile targets ---------------------------------------------------------
+
+
+@st.composite
+def hostile_targets(draw):
+    """Targets a user may pass by mistake, with the loss and solver to fit them."""
+    n = 20
+    kind = draw(
+        st.sampled_from(
+            [
+                "clean",
+                "nan",
+                "inf",
+                "huge",
+                "subnormal",
+                "constant",
+                "negative",
+                "object",
+                "strings",
+                "bool",
+                "short",
+                "three_d",
+                "columns",
+            ]
+        )
+    )
+    rng = np.random.RandomState(draw(st.integers(0, 1000)))
+    y = np.abs(rng.randn(n)) if draw(st.booleans()) else rng.randn(n)
+    if kind in ("nan", "inf"):
+        y[draw(st.integers(0, n - 1))] = (
+            np.nan if kind == "nan" else draw(st.sampled_from([np.inf, -np.inf]))
+        )
+    elif kind == "huge":
+        y = y * draw(st.sampled_from([1e150, 1e300, np.finfo(float).max]))
+    elif kind == "subnormal":
+        y = y * 5e-324
+    elif kind == "constant":
+        y = np.full(n, draw(st.sampled_from([0.0, 1.0, -3.0])))
+    elif kind == "negative":
+        y = -np.abs(y)
+    elif kind == "object":
+        y = y.astype(object)
+    elif kind == "strings":
+        y = np.array(["a", "b"] * (n // 2))
+    elif kind == "bool":
+        y = y > 0
+    elif kind == "short":
+        y = y[:-1]
+    elif kind == "three_d":
+        y = y.reshape(n, 1, 1)
+    elif kind == "columns":
+        y = rng.randn(n, draw(st.integers(1, 3)))
+    params = dict(
+        loss=draw(st.sampled_from(["squared_error", "poisson"])),
+        solver=draw(st.sampled_from(["adam", "sgd", "lbfgs"])),
+        early_stopping=draw(st.booleans()),
+    )
+    return kind, y, params
+
+
+@given(hostile_targets())
+def test_hostile_targets_give_a_finite_model_or_a_clear_error(case):
+    kind, y, params = case
+    X = np.random.RandomState(0).randn(20, 3)
+    reg = VanillaMLPRegressor(hidden_layer_sizes=(3,), max_iter=3, random_state=0, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", DataConversionWarning)
+        try:
+            reg.fit(X, y)
+        except (ValueError, TypeError) as exc:
+            assert str(exc), kind
+            return
+        P = reg.predict(X)
+    assert all(np.isfinite(w).all() for w in reg.coefs_ + reg.intercepts_)
+    # One column of y predicts 1-D, as MLPRegressor (y is raveled, with a warning).
+    k = 1 if np.ndim(y) == 1 else np.shape(y)[1]
+    assert np.isfinite(P).all() and P.shape == ((len(y),) if k == 1 else (len(y), k))
+    assert kind not in ("nan", "inf", "strings", "short", "three_d"), kind
+    if params["loss"] == "poisson":
+        assert (np.asarray(y, dtype=float) >= 0).all()
