@@ -43,6 +43,17 @@ from ._persistence import PersistenceMixin
 from ._validation import DataSet, training_and_validation_sets
 
 
+def check_finite_rows(values, what):
+    """Refuse a prediction whose ``values`` overflowed, naming the rows that did."""
+    bad = ~np.isfinite(values).all(axis=1)
+    if bad.any():
+        raise ValueError(
+            f"X is too large for this network: {what} of {bad.sum()} sample(s) "
+            f"overflow {values.dtype} (first: row {np.flatnonzero(bad)[0]}). Scale the "
+            "input features as they were scaled for fit."
+        )
+
+
 class _PartialFitRefused(AttributeError, ValueError):
     """partial_fit refused for the estimator's parameters.
 
@@ -339,13 +350,7 @@ class BaseVanillaMLP(PersistenceMixin, CallbackSupportMixin, BaseEstimator):
     def _output_z(self, X):
         """Validate ``X`` and return the output layer's pre-activation."""
         Z = self._forward_z(_inputs.data_to_predict(self, X))
-        bad = ~np.isfinite(Z).all(axis=1)
-        if bad.any():
-            raise ValueError(
-                f"X is too large for this network: the outputs of {bad.sum()} sample(s) "
-                f"overflow {Z.dtype} (first: row {np.flatnonzero(bad)[0]}). Scale the "
-                "input features as they were scaled for fit."
-            )
+        check_finite_rows(Z, "the outputs")
         return Z
 
     def hidden_activations(self, X, layer=-1):

@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from . import _sklearn_bridge
 from ._activations import OUTPUT_ACTIVATIONS
-from ._base import BaseVanillaMLP
+from ._base import BaseVanillaMLP, check_finite_rows
 from ._docs import fill_docstring
 
 #: The output units of each loss: each loss's canonical link, as MLPRegressor.
@@ -176,14 +176,8 @@ class VanillaMLPRegressor(RegressorMixin, BaseVanillaMLP):
         """Predicted values from the output pre-activation: 1-D for one output."""
         with np.errstate(over="ignore"):  # reported below, with the rows it concerns
             P = OUTPUT_ACTIVATIONS[self.out_activation_].f(Z, out=Z)
-        bad = ~np.isfinite(P).all(axis=1)
-        if bad.any():
-            # Only exp outputs get here: Z itself was checked to be finite.
-            raise ValueError(
-                f"The predictions of {bad.sum()} sample(s) overflow {P.dtype} (first: row "
-                f"{np.flatnonzero(bad)[0]}): exp(z) exceeds the largest float. Scale the "
-                "input features as they were scaled for fit."
-            )
+        # Z itself is finite (see _output_z); exp(z) may still overflow.
+        check_finite_rows(P, "the predictions exp(z)")
         return P[:, 0] if self.n_outputs_ == 1 else P
 
     def predict(self, X):

@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from recorders import EpochRecorder
 from sklearn.datasets import load_digits, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import balanced_accuracy_score, log_loss, recall_score
@@ -326,27 +327,6 @@ def test_hidden_activations_bad_layer(digits):
 
 
 # -- callbacks -------------------------------------------------------------
-
-
-class EpochRecorder:
-    """A scikit-learn callback that records the tasks it sees."""
-
-    max_propagation_depth = None  # makes it auto-propagated from meta-estimators
-
-    def __init__(self):
-        self.ends = []
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context):
-        pass
-
-    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
-        self.ends.append((type(estimator).__name__, context.task_name, fitted_estimator))
 
 
 def test_callbacks_see_every_epoch_with_a_fitted_snapshot(digits):

@@ -9,6 +9,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
+from recorders import EpochRecorder
 from sklearn.datasets import load_diabetes
 from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.model_selection import GridSearchCV
@@ -61,11 +62,11 @@ def test_constructor_is_mlpregressors_then_the_extras():
 
 SOLVERS = [
     dict(solver="sgd"),
-    dict(solver="sgd", nesterovs_momentum=False, learning_rate="invscaling"),
+    dict(solver="sgd", momentum=0.5, nesterovs_momentum=False, learning_rate="invscaling"),
     dict(solver="adam"),
     dict(solver="lbfgs"),
-    dict(solver="adam", activation="logistic", alpha=0.01, batch_size=37),
-    dict(solver="sgd", activation="tanh", shuffle=False),
+    dict(solver="adam", activation="tanh", alpha=0.01, batch_size=37),
+    dict(solver="sgd", activation="logistic", shuffle=False),
 ]
 
 
@@ -339,26 +340,10 @@ def test_scoring_names_and_callables(diabetes, scoring):
 
 def test_callbacks_see_every_epoch(diabetes):
     X, y = diabetes
-    snapshots = []
-
-    class Recorder:
-        max_propagation_depth = None
-
-        def setup(self, estimator, context):
-            pass
-
-        def teardown(self, estimator, context):
-            pass
-
-        def on_fit_task_begin(self, estimator, context):
-            pass
-
-        def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
-            if context.task_name == "epoch":
-                snapshots.append(fitted_estimator)
-
+    recorder = EpochRecorder()
     reg = VanillaMLPRegressor(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
-    quiet(reg.set_callbacks(Recorder()).fit, X, y)
+    quiet(reg.set_callbacks(recorder).fit, X, y)
+    snapshots = [fitted for _, task, fitted in recorder.ends if task == "epoch"]
     assert len(snapshots) == 3
     np.testing.assert_array_equal(snapshots[-1].predict(X), reg.predict(X))
 
