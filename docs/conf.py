@@ -44,7 +44,12 @@ autodoc_default_options = {"inherited-members": False}
 # per method.
 numpydoc_show_class_members = True
 numpydoc_class_members_toctree = False
-numpydoc_show_inherited_class_members = False
+# Both estimators inherit fit, partial_fit and hidden_activations from their
+# shared base (skvanilla._base), so inherited members are listed for them.
+numpydoc_show_inherited_class_members = {
+    "skvanilla.VanillaMLPClassifier": True,
+    "skvanilla.VanillaMLPRegressor": True,
+}
 
 # --- Gallery ------------------------------------------------------------------
 sphinx_gallery_conf = {

@@ -255,6 +255,22 @@ class VanillaMLPClassifier(ClassifierMixin, BaseVanillaMLP):
             return Z[:, 0] if Z.shape[1] == 1 else Z[:, 1] - Z[:, 0]
         return Z
 
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of :meth:`predict` on ``X`` against ``y`` (``ClassifierMixin``'s score).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            For multilabel targets, a sample counts only if all its labels are right.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True

@@ -194,6 +194,23 @@ class VanillaMLPRegressor(RegressorMixin, BaseVanillaMLP):
         """
         return self._values(self._output_z(X))
 
+    def score(self, X, y, sample_weight=None):
+        """R² of :meth:`predict` on ``X`` against ``y`` (``RegressorMixin``'s score).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            With several outputs, the mean of their R² (uniform average).
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+            1 for perfect predictions; 0 for predicting the mean of ``y``.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
