@@ -451,3 +451,35 @@ def test_hostile_targets_give_a_finite_model_or_a_clear_error(case):
     assert kind not in ("nan", "inf", "strings", "short", "three_d"), kind
     if params["loss"] == "poisson":
         assert (np.asarray(y, dtype=float) >= 0).all()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [dict(solver="lbfgs"), dict(solver="sgd", early_stopping=True), dict(solver="adam")],
+)
+def test_from_sklearn_then_continuing_as_mlpregressor(params, diabetes):
+    # Adopted mid-training, the copy continues as the original would: the
+    # same weights after a warm-started fit of a few more epochs.
+    X, y = diabetes
+    kw = dict(hidden_layer_sizes=(8,), max_iter=5, random_state=0, **params)
+    mlp = quiet(MLPRegressor(**kw).fit, X, y)
+    reg = VanillaMLPRegressor.from_sklearn(mlp)
+    np.testing.assert_allclose(reg.predict(X), mlp.predict(X), atol=1e-12)
+    assert reg.get_params() == {**VanillaMLPRegressor().get_params(), **kw}
+    if params["solver"] == "lbfgs" or params.get("early_stopping"):
+        return  # L-BFGS restarts its memory; the split differs (see migrating.rst)
+    quiet(mlp.set_params(warm_start=True).fit, X, y)
+    quiet(reg.set_params(warm_start=True).fit, X, y)
+    _assert_same_weights(reg, mlp)
+    assert reg.n_iter_ == mlp.n_iter_ and reg.t_ == mlp.t_
+
+
+def test_warm_start_continues_as_mlpregressor(diabetes):
+    X, y = diabetes
+    kw = dict(hidden_layer_sizes=(8,), max_iter=4, warm_start=True, random_state=0)
+    ours, theirs = VanillaMLPRegressor(**kw), MLPRegressor(**kw)
+    for _ in range(3):
+        quiet(ours.fit, X, y)
+        quiet(theirs.fit, X, y)
+    _assert_same_weights(ours, theirs)
+    assert ours.loss_curve_ == pytest.approx(theirs.loss_curve_)
