@@ -117,6 +117,33 @@ def test_string_labels_and_classes(cancer):
     assert clf.score(X, labels) > 0.95
 
 
+def test_binary_predict_near_the_threshold(cancer):
+    """One logistic unit says the second class exactly where its probability passes 1/2.
+
+    The points lie on a segment across the decision boundary, so that many
+    have a decision value between -1 and 1, on either side of 0: there,
+    predict must agree with predict_proba's argmax and with MLPClassifier.
+    """
+    X, y = cancer
+    kw = dict(hidden_layer_sizes=(5,), max_iter=30, random_state=0)
+    ours = quiet(VanillaMLPClassifier(**kw).fit, X, y)
+    theirs = quiet(MLPClassifier(**kw).fit, X, y)
+    assert ours.n_outputs_ == 1
+    labels = np.array(["benign", "malignant"])
+    named = quiet(VanillaMLPClassifier(**kw).fit, X, labels[y])
+    start, end = X[y == 0][0], X[y == 1][0]
+    segment = start + np.linspace(-0.5, 1.5, 4001)[:, None] * (end - start)
+    z = ours.decision_function(segment)
+    near = segment[(np.abs(z) < 1) & (np.abs(z) > 1e-6)]  # clear of rounding at 0
+    z_near = ours.decision_function(near)
+    assert (z_near > 0).sum() > 20 and (z_near < 0).sum() > 20
+    predicted = ours.predict(near)
+    np.testing.assert_array_equal(predicted, (z_near > 0).astype(int))
+    np.testing.assert_array_equal(predicted, ours.predict_proba(near).argmax(axis=1))
+    np.testing.assert_array_equal(predicted, theirs.predict(near))
+    np.testing.assert_array_equal(named.predict(near), labels[predicted])
+
+
 def test_multilabel_indicator_targets():
     X, Y = make_classification(200, 10, random_state=0), None
     X = X[0]
