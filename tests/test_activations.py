@@ -1,12 +1,18 @@
 """Each activation's derivative and each loss's delta against finite differences."""
 
+import math
+from decimal import Decimal, localcontext
+
 import numpy as np
 import pytest
+import scipy.special
+import scipy.stats
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from scipy.special import expit
 
-from skvanilla._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from skvanilla._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, gelu, gelu_prime
 from skvanilla._losses import make_loss
 
 EPS = 1e-6
@@ -136,3 +142,121 @@ def test_categorical_log_loss_is_log_softmax_at_every_scale(dtype, scale):
         np.testing.assert_allclose(loss, expected, rtol=rtol)
     if scale == 1000.0:
         assert (P == 0).any()  # the log-softmax branch was taken
+
+
+# Values, not only consistency: each function and derivative against a closed
+# form written with scipy's special functions (or the definition itself), at
+# points on either side of 0 and far into both tails.
+_Z = np.array([-40.0, -12.0, -3.5, -1.0, -0.25, -1e-3, 0.0, 1e-3, 0.25, 1.0, 3.5, 12.0, 40.0])
+
+
+def _gelu(Z):
+    return Z * scipy.stats.norm.cdf(Z)
+
+
+def _gelu_prime(Z):
+    return scipy.stats.norm.cdf(Z) + Z * scipy.stats.norm.pdf(Z)
+
+
+REFERENCE = {
+    "identity": (lambda Z: Z, lambda Z: np.ones_like(Z)),
+    "logistic": (expit, lambda Z: expit(Z) * expit(-Z)),
+    "tanh": (np.vectorize(math.tanh), lambda Z: 1 / np.cosh(Z) ** 2),
+    "relu": (lambda Z: np.where(Z > 0, Z, 0.0), lambda Z: np.where(Z > 0, 1.0, 0.0)),
+    # PyTorch's and Keras's default negative slope, 0.01.
+    "leaky_relu": (lambda Z: np.where(Z > 0, Z, Z / 100), lambda Z: np.where(Z > 0, 1.0, 0.01)),
+    "elu": (
+        lambda Z: np.where(Z > 0, Z, np.vectorize(math.expm1)(Z)),
+        lambda Z: np.where(Z > 0, 1.0, np.exp(Z)),
+    ),
+    # Exact GELU, z Phi(z); its derivative Phi(z) + z phi(z).
+    "gelu": (_gelu, _gelu_prime),
+    "softplus": (
+        np.vectorize(lambda z: max(z, 0.0) + math.log1p(math.exp(-abs(z)))),
+        expit,
+    ),
+    "silu": (lambda Z: Z * expit(Z), lambda Z: expit(Z) * (1 + Z * expit(-Z))),
+}
+
+
+def test_every_hidden_activation_has_a_reference():
+    assert sorted(REFERENCE) == sorted(HIDDEN_ACTIVATIONS)
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-13), (np.float32, 1e-6)])
+@pytest.mark.parametrize("name", sorted(HIDDEN_ACTIVATIONS))
+def test_hidden_activation_values(name, dtype, rtol):
+    act, (f, prime) = HIDDEN_ACTIVATIONS[name], REFERENCE[name]
+    Z = _Z.astype(dtype).reshape(1, -1)
+    expected = Z.astype(np.float64)
+    A = act.f(Z.copy())
+    dA = np.asarray(act.prime(Z.copy(), A.copy()))
+    assert A.dtype == dtype
+    # An absolute floor of a few ulps of 1: a derivative read off the output,
+    # 1 - tanh^2 or sigma (1 - sigma), and Phi(z) = (1 + erf(z / sqrt 2)) / 2 in
+    # the lower tail are exact to rounding of 1, not relative to their value.
+    atol = 4 * np.finfo(dtype).eps
+    np.testing.assert_allclose(A, f(expected), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(dA.astype(np.float64), prime(expected), rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("name", sorted(OUTPUT_ACTIVATIONS))
+def test_output_activation_values(name):
+    out = OUTPUT_ACTIVATIONS[name]
+    Z = np.array([[-3.0, 0.0, 1.5], [700.0, -700.0, 0.0]])
+    if name == "softmax":
+        expected = np.exp(Z - scipy.special.logsumexp(Z, axis=1, keepdims=True))
+        log_expected = scipy.special.log_softmax(Z, axis=1)
+    else:
+        expected, log_expected = expit(Z), scipy.special.log_expit(Z)
+    np.testing.assert_allclose(out.f(Z.copy()), expected, rtol=1e-14, atol=1e-300)
+    np.testing.assert_allclose(out.log_f(Z.copy()), log_expected, rtol=1e-14)
+
+
+# -- GELU in extended precision (the gradient check computes in np.longdouble) --
+
+def _decimal_atan_inverse(n, digits):
+    """arctan(1 / n) in Decimal, by its alternating series."""
+    x = Decimal(1) / n
+    term, total, k = x, x, 1
+    while abs(term / k) > Decimal(10) ** -digits:
+        term *= -x * x
+        k += 2
+        total += term / k
+    return total
+
+
+def _decimal_normal_cdf_and_pdf(z):
+    """Phi(z) and phi(z) to 60 digits: erf by its Taylor series, pi by Machin's formula."""
+    with localcontext() as ctx:
+        ctx.prec = 80
+        pi = 16 * _decimal_atan_inverse(5, 75) - 4 * _decimal_atan_inverse(239, 75)
+        x = Decimal(z) / Decimal(2).sqrt()
+        total, term, n = Decimal(0), x, 0
+        while abs(term) / (2 * n + 1) > Decimal(10) ** -70:
+            total += term / (2 * n + 1)
+            n += 1
+            term *= -x * x / n
+        cdf = (1 + 2 * total / pi.sqrt()) / 2
+        pdf = (-Decimal(z) ** 2 / 2).exp() / (2 * pi).sqrt()
+        return cdf, pdf
+
+
+def test_gelu_in_extended_precision_is_closer_than_float64_rounding():
+    """In np.longdouble, GELU and its derivative err by less than a quarter of float64's eps.
+
+    The quarter-steps from -10 to 10 are exact in binary and cross both places
+    where the extended erf changes method (|z| / sqrt 2 = 6.5, and its series'
+    length, which grows with |z|).
+    """
+    Z = np.arange(-40, 41).astype(np.longdouble) / 4
+    A = gelu(Z.copy())
+    dA = gelu_prime(Z.copy(), A.copy())
+    assert A.dtype == dA.dtype == np.longdouble
+    for z, a, da in zip(Z, A, dA):
+        cdf, pdf = _decimal_normal_cdf_and_pdf(repr(float(z)))
+        tol = Decimal(np.finfo(np.float64).eps / 4) * max(1, abs(Decimal(repr(float(z)))))
+        got = Decimal(np.format_float_scientific(a, precision=30, unique=False))
+        assert abs(got - Decimal(repr(float(z))) * cdf) <= tol, z
+        got = Decimal(np.format_float_scientific(da, precision=30, unique=False))
+        assert abs(got - (cdf + Decimal(repr(float(z))) * pdf)) <= tol, z
