@@ -58,6 +58,64 @@ def test_lbfgs_records_every_iteration(cancer, capsys):
     assert_same_weights(ours, theirs)
 
 
+
+@pytest.mark.parametrize(
+    "params, reason",
+    [
+        (dict(max_fun=12), "EVALUATIONS EXCEEDS LIMIT"),  # max_fun bounds loss evaluations
+        (dict(tol=1e-2, max_iter=500), None),  # tol is the projected-gradient bound
+    ],
+    ids=["max_fun", "tol"],
+)
+def test_lbfgs_stops_where_mlpclassifier_does(cancer, params, reason):
+    X, y = cancer
+    kw = dict(hidden_layer_sizes=(6,), solver="lbfgs", random_state=0, **params)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ours = VanillaMLPClassifier(**kw).fit(X, y)
+    theirs = quiet(MLPClassifier(**kw).fit, X, y)
+    messages = [str(w.message) for w in caught]
+    assert any(reason in m for m in messages) if reason else messages == []
+    assert ours.n_iter_ == theirs.n_iter_ < kw.get("max_iter", 200)
+    assert_same_weights(ours, theirs)
+
+
+class IterationRecorder:
+    """A scikit-learn callback that keeps the fitted snapshot of each iteration."""
+
+    max_propagation_depth = None
+
+    def __init__(self):
+        self.snapshots = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name == "iteration":
+            self.snapshots.append(fitted_estimator)
+
+
+def test_lbfgs_on_float32_computes_in_float32(cancer):
+    """The objective is evaluated in float32 and every iterate a callback sees is float32."""
+    X, y = cancer
+    recorder = IterationRecorder()
+    clf = VanillaMLPClassifier((6,), solver="lbfgs", max_iter=5, random_state=0)
+    quiet(clf.set_callbacks(recorder).fit, X.astype(np.float32), y)
+    assert len(recorder.snapshots) == clf.n_iter_ == 5
+    for snapshot in recorder.snapshots:
+        assert {p.dtype for p in snapshot.coefs_ + snapshot.intercepts_} == {np.dtype(np.float32)}
+    assert {p.dtype for p in clf.coefs_ + clf.intercepts_} == {np.dtype(np.float32)}
+    # A float32 objective: each recorded loss is a float32 number.
+    assert [float(np.float32(loss)) for loss in clf.loss_curve_] == clf.loss_curve_
+
+
 def fit_both(X, y, capsys, **kw):
     """Fit ours and MLPClassifier alike, verbosely; return both and what each printed."""
     fitted = []
