@@ -102,19 +102,34 @@ class IterationRecorder:
             self.snapshots.append(fitted_estimator)
 
 
-def test_lbfgs_on_float32_computes_in_float32(cancer):
-    """The objective is evaluated in float32 and every iterate a callback sees is float32."""
+def targets(X, y, kind):
+    """Binary labels, three classes, or three labels, all from the same data."""
+    if kind == "binary":
+        return y
+    if kind == "multiclass":
+        return np.digitize(X[:, 0], np.quantile(X[:, 0], [1 / 3, 2 / 3]))
+    return np.column_stack([y, X[:, 0] > 0, X[:, 1] < 0]).astype(int)
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
+def test_lbfgs_on_float32_computes_in_float32(cancer, kind):
+    """The objective is evaluated in float32 and every iterate a callback sees is float32.
+
+    Logistic output units (one, or one per class or label) with the log-loss,
+    whose float32 loss would turn float64 if any array it reads were float64.
+    """
     X, y = cancer
     recorder = IterationRecorder()
-    clf = VanillaMLPClassifier((6,), solver="lbfgs", max_iter=5, random_state=0)
-    quiet(clf.set_callbacks(recorder).fit, X.astype(np.float32), y)
+    clf = VanillaMLPClassifier(
+        (6,), solver="lbfgs", out_activation="logistic", max_iter=5, random_state=0
+    )
+    quiet(clf.set_callbacks(recorder).fit, X.astype(np.float32), targets(X, y, kind))
     assert len(recorder.snapshots) == clf.n_iter_ == 5
     for snapshot in recorder.snapshots:
         assert {p.dtype for p in snapshot.coefs_ + snapshot.intercepts_} == {np.dtype(np.float32)}
     assert {p.dtype for p in clf.coefs_ + clf.intercepts_} == {np.dtype(np.float32)}
     # A float32 objective: each recorded loss is a float32 number.
     assert [float(np.float32(loss)) for loss in clf.loss_curve_] == clf.loss_curve_
-
 
 def fit_both(X, y, capsys, **kw):
     """Fit ours and MLPClassifier alike, verbosely; return both and what each printed."""
