@@ -12,8 +12,14 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy.special import expit
 
-from skvanilla._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, gelu, gelu_prime
-from skvanilla._losses import make_loss
+from skvanilla._activations import (
+    HIDDEN_ACTIVATIONS,
+    OUTPUT_ACTIVATIONS,
+    gelu,
+    gelu_prime,
+    softmax,
+)
+from skvanilla._losses import categorical_log_loss, make_loss
 
 EPS = 1e-6
 
@@ -200,6 +206,18 @@ def test_hidden_activation_values(name, dtype, rtol):
     np.testing.assert_allclose(dA.astype(np.float64), prime(expected), rtol=rtol, atol=atol)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_gelu_is_within_two_ulps_of_z_phi(dtype):
+    """GELU takes scipy's erf in float64 and float32: within 2 ulps of 1 (times |z|) of z Phi(z).
+
+    (The extended-precision series, used in either dtype, errs by up to 4.5 ulps.)
+    """
+    Z = np.linspace(-12, 12, 2401).astype(dtype)
+    expected = _gelu(Z.astype(np.float64))
+    tol = 2 * np.finfo(dtype).eps * np.maximum(1, np.abs(Z.astype(np.float64)))
+    assert np.all(np.abs(gelu(Z.copy()).astype(np.float64) - expected) <= tol)
+
+
 @pytest.mark.parametrize("name", sorted(OUTPUT_ACTIVATIONS))
 def test_output_activation_values(name):
     out = OUTPUT_ACTIVATIONS[name]
@@ -284,3 +302,20 @@ def test_gelu_in_extended_precision_is_quiet_at_any_input():
     # Not exactly 0 below: the density is clipped at |z| = 40, where it is 0 in
     # float64 but e^-800 = 1e-348 in extended precision.
     np.testing.assert_allclose(dA.astype(float), [0.0, 0.0, 0.5, 1.0, 1.0], rtol=0, atol=1e-40)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_categorical_log_loss_where_a_probability_is_subnormal(dtype):
+    """A probability below the dtype's smallest normal number is too coarse to take the log of.
+
+    e^-z for z just short of the underflow to 0 (-log of the smallest
+    subnormal) keeps 2 or 3 significant bits: the loss reads log-softmax
+    of Z instead, exactly z + log(1 + e^-z).
+    """
+    z = np.floor(-np.log(np.finfo(dtype).smallest_subnormal)) - 1  # 743 in float64, 102 in float32
+    Z = np.array([[0.0, -z]], dtype=dtype)
+    P = softmax(Z)
+    assert 0 < P[0, 1] < np.finfo(dtype).smallest_normal
+    loss = categorical_log_loss(np.array([[0, 1]], dtype=np.uint8), Z, P)
+    assert loss.dtype == dtype
+    np.testing.assert_allclose(loss, z + np.log1p(np.exp(-z)), rtol=np.finfo(dtype).eps)
