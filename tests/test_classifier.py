@@ -72,6 +72,19 @@ def test_same_weights_as_mlpclassifier(params, data, request):
         assert getattr(ours, name) == getattr(theirs, name), name
 
 
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+def test_no_hidden_layer_is_mlpclassifiers_logistic_regression(cancer, solver):
+    """hidden_layer_sizes=() leaves one layer of weights: the output layer alone."""
+    X, y = cancer
+    kw = dict(hidden_layer_sizes=(), solver=solver, max_iter=10, random_state=0)
+    ours = quiet(VanillaMLPClassifier(**kw).fit, X, y)
+    theirs = quiet(MLPClassifier(**kw).fit, X, y)
+    assert ours.n_layers_ == theirs.n_layers_ == 2 and ours.coefs_[0].shape == (X.shape[1], 1)
+    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    assert ours.n_iter_ == theirs.n_iter_
+
+
 @pytest.mark.parametrize("random_state", [0, 1, 2])
 def test_seed_experiment_with_exact_gradients(random_state):
     X, y = load_digits(return_X_y=True)
