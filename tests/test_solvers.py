@@ -4,7 +4,9 @@
 weights after a fixed number of epochs; these tests drive each solver to the
 places that test never reaches: the end of a stalled fit (each SGD learning-rate
 schedule, with what ``verbose`` prints there), momentum 1, and L-BFGS's
-per-iteration record.
+per-iteration record, its stopping rules and its float32 iterates.  Each of
+them fails on a mutant of the numeric core that the rest of the suite let
+through (tests/MUTATION.md).
 """
 
 import warnings
@@ -56,7 +58,6 @@ def test_lbfgs_records_every_iteration(cancer, capsys):
         assert loss == pytest.approx(theirs.loss_, rel=1e-12)
     assert ours.loss_ == ours.loss_curve_[-1] and ours.best_loss_ == min(ours.loss_curve_)
     assert_same_weights(ours, theirs)
-
 
 
 @pytest.mark.parametrize(
