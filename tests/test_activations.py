@@ -1,15 +1,26 @@
 """Each activation's derivative and each loss's delta against finite differences."""
 
+import math
 import warnings
+from decimal import Decimal, localcontext
 
 import numpy as np
 import pytest
+import scipy.special
+import scipy.stats
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from scipy.special import expit
 
-from skvanilla._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from skvanilla._losses import make_loss
+from skvanilla._activations import (
+    HIDDEN_ACTIVATIONS,
+    OUTPUT_ACTIVATIONS,
+    gelu,
+    gelu_prime,
+    softmax,
+)
+from skvanilla._losses import categorical_log_loss, make_loss
 
 EPS = 1e-6
 PROBABILITY_OUTPUTS = ["logistic", "softmax"]
@@ -239,3 +250,180 @@ def test_identity_log_is_the_log_of_the_output():
     out = OUTPUT_ACTIVATIONS["identity"]
     Z = np.array([[0.5, 1.0, 20.0]])
     np.testing.assert_array_equal(out.log_f(Z), np.log(Z))
+
+
+# Values, not only consistency: each function and derivative against a closed
+# form written with scipy's special functions (or the definition itself), at
+# points on either side of 0 and far into both tails.
+_Z = np.array([-40.0, -12.0, -3.5, -1.0, -0.25, -1e-3, 0.0, 1e-3, 0.25, 1.0, 3.5, 12.0, 40.0])
+
+
+def _gelu(Z):
+    return Z * scipy.stats.norm.cdf(Z)
+
+
+def _gelu_prime(Z):
+    return scipy.stats.norm.cdf(Z) + Z * scipy.stats.norm.pdf(Z)
+
+
+REFERENCE = {
+    "identity": (lambda Z: Z, lambda Z: np.ones_like(Z)),
+    "logistic": (expit, lambda Z: expit(Z) * expit(-Z)),
+    "tanh": (np.vectorize(math.tanh), lambda Z: 1 / np.cosh(Z) ** 2),
+    "relu": (lambda Z: np.where(Z > 0, Z, 0.0), lambda Z: np.where(Z > 0, 1.0, 0.0)),
+    # PyTorch's and Keras's default negative slope, 0.01.
+    "leaky_relu": (lambda Z: np.where(Z > 0, Z, Z / 100), lambda Z: np.where(Z > 0, 1.0, 0.01)),
+    "elu": (
+        lambda Z: np.where(Z > 0, Z, np.vectorize(math.expm1)(Z)),
+        lambda Z: np.where(Z > 0, 1.0, np.exp(Z)),
+    ),
+    # Exact GELU, z Phi(z); its derivative Phi(z) + z phi(z).
+    "gelu": (_gelu, _gelu_prime),
+    "softplus": (
+        np.vectorize(lambda z: max(z, 0.0) + math.log1p(math.exp(-abs(z)))),
+        expit,
+    ),
+    "silu": (lambda Z: Z * expit(Z), lambda Z: expit(Z) * (1 + Z * expit(-Z))),
+}
+
+
+def test_every_hidden_activation_has_a_reference():
+    assert sorted(REFERENCE) == sorted(HIDDEN_ACTIVATIONS)
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-13), (np.float32, 1e-6)])
+@pytest.mark.parametrize("name", sorted(HIDDEN_ACTIVATIONS))
+def test_hidden_activation_values(name, dtype, rtol):
+    act, (f, prime) = HIDDEN_ACTIVATIONS[name], REFERENCE[name]
+    Z = _Z.astype(dtype).reshape(1, -1)
+    expected = Z.astype(np.float64)
+    A = act.f(Z.copy())
+    dA = np.asarray(act.prime(Z.copy(), A.copy()))
+    assert A.dtype == dtype
+    # An absolute floor of a few ulps of 1: a derivative read off the output,
+    # 1 - tanh^2 or sigma (1 - sigma), and Phi(z) = (1 + erf(z / sqrt 2)) / 2 in
+    # the lower tail are exact to rounding of 1, not relative to their value.
+    atol = 4 * np.finfo(dtype).eps
+    np.testing.assert_allclose(A, f(expected), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(dA.astype(np.float64), prime(expected), rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_gelu_is_within_two_ulps_of_z_phi(dtype):
+    """GELU takes scipy's erf in float64 and float32: within 2 ulps of 1 (times |z|) of z Phi(z).
+
+    (The extended-precision series, used in either dtype, errs by up to 4.5 ulps.)
+    """
+    Z = np.linspace(-12, 12, 2401).astype(dtype)
+    expected = _gelu(Z.astype(np.float64))
+    tol = 2 * np.finfo(dtype).eps * np.maximum(1, np.abs(Z.astype(np.float64)))
+    assert np.all(np.abs(gelu(Z.copy()).astype(np.float64) - expected) <= tol)
+
+
+@pytest.mark.parametrize("name", sorted(OUTPUT_ACTIVATIONS))
+def test_output_activation_values(name):
+    out = OUTPUT_ACTIVATIONS[name]
+    Z = np.array([[-3.0, 0.0, 1.5], [700.0, -700.0, 0.0]])
+    if name == "softmax":
+        expected = np.exp(Z - scipy.special.logsumexp(Z, axis=1, keepdims=True))
+        log_expected = scipy.special.log_softmax(Z, axis=1)
+    elif name == "logistic":
+        expected, log_expected = expit(Z), scipy.special.log_expit(Z)
+    elif name == "exp":
+        expected, log_expected = np.exp(Z), Z
+    else:
+        # The regressor's identity output: its log is never taken (no probabilities).
+        expected, log_expected = Z, None
+    np.testing.assert_allclose(out.f(Z.copy()), expected, rtol=1e-14, atol=1e-300)
+    if log_expected is not None:
+        np.testing.assert_allclose(out.log_f(Z.copy()), log_expected, rtol=1e-14)
+
+
+# -- GELU in extended precision (the gradient check computes in np.longdouble) --
+
+def _decimal_atan_inverse(n, digits):
+    """arctan(1 / n) in Decimal, by its alternating series."""
+    x = Decimal(1) / n
+    term, total, k = x, x, 1
+    while abs(term / k) > Decimal(10) ** -digits:
+        term *= -x * x
+        k += 2
+        total += term / k
+    return total
+
+
+def _decimal_normal_cdf_and_pdf(z):
+    """Phi(z) and phi(z) for a Decimal z, to 60 digits: erf by its Taylor series, pi by Machin's."""
+    with localcontext() as ctx:
+        ctx.prec = 80
+        pi = 16 * _decimal_atan_inverse(5, 75) - 4 * _decimal_atan_inverse(239, 75)
+        x = z / Decimal(2).sqrt()
+        total, term, n = Decimal(0), x, 0
+        while abs(term) / (2 * n + 1) > Decimal(10) ** -70:
+            total += term / (2 * n + 1)
+            n += 1
+            term *= -x * x / n
+        cdf = (1 + 2 * total / pi.sqrt()) / 2
+        pdf = (-(z**2) / 2).exp() / (2 * pi).sqrt()
+        return cdf, pdf
+
+
+EXTENDED = np.finfo(np.longdouble).nmant >= 63
+
+
+@pytest.mark.skipif(not EXTENDED, reason="np.longdouble is not x87 extended precision here")
+def test_gelu_in_extended_precision_is_closer_than_float64_rounding():
+    """In np.longdouble, GELU and its derivative err by far less than float64's eps.
+
+    Within 1.5e-17 and 2.5e-17 (times |z| beyond 1) where erf is summed as a
+    series, about 1e-17 of which comes from float64's pi and sqrt 2 in the
+    formulas; and to below 1e-18 |z| beyond |z| / sqrt 2 = 6.5, where erf is
+    +-1 to extended precision.  The quarter-steps from -12 to 12 are exact in
+    binary; each is evaluated alone as well, since the series runs until its
+    slowest element converges.
+    """
+    Z = np.arange(-48, 49).astype(np.longdouble) / 4
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        A, dA = gelu(Z.copy()), gelu_prime(Z.copy(), gelu(Z.copy()))
+        alone = [(gelu(Z[i : i + 1].copy()), gelu_prime(Z[i : i + 1].copy(), A[i : i + 1].copy()))
+                 for i in range(len(Z))]
+    assert A.dtype == dA.dtype == np.longdouble
+    for z, a, da, (a1, da1) in zip(Z, A, dA, alone):
+        zd = Decimal(float(z))
+        cdf, pdf = _decimal_normal_cdf_and_pdf(zd)
+        series = abs(zd) / Decimal(2).sqrt() <= Decimal("6.5")
+        scale = max(1, abs(zd))
+        tol = (Decimal("1.5e-17"), Decimal("2.5e-17")) if series else (Decimal("1e-18"),) * 2
+        for got, want, t in [(a, zd * cdf, tol[0]), (da, cdf + zd * pdf, tol[1]),
+                             (a1[0], zd * cdf, tol[0]), (da1[0], cdf + zd * pdf, tol[1])]:
+            got = Decimal(np.format_float_scientific(got, precision=30, unique=False))
+            assert abs(got - want) <= t * scale, z
+
+
+@pytest.mark.skipif(not EXTENDED, reason="np.longdouble is not x87 extended precision here")
+def test_gelu_in_extended_precision_is_quiet_at_any_input():
+    """Huge and zero inputs: the limits, and no overflow or division by zero on the way."""
+    Z = np.array([-1e300, -1e7, 0.0, 1e7, 1e300], dtype=np.longdouble)
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        A, dA = gelu(Z.copy()), gelu_prime(Z.copy(), gelu(Z.copy()))
+    np.testing.assert_array_equal(A, [0.0, 0.0, 0.0, 1e7, np.longdouble(1e300)])
+    # Not exactly 0 below: the density is clipped at |z| = 40, where it is 0 in
+    # float64 but e^-800 = 1e-348 in extended precision.
+    np.testing.assert_allclose(dA.astype(float), [0.0, 0.0, 0.5, 1.0, 1.0], rtol=0, atol=1e-40)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_categorical_log_loss_where_a_probability_is_subnormal(dtype):
+    """A probability below the dtype's smallest normal number is too coarse to take the log of.
+
+    e^-z for z just short of the underflow to 0 (-log of the smallest
+    subnormal) keeps 2 or 3 significant bits: the loss reads log-softmax
+    of Z instead, exactly z + log(1 + e^-z).
+    """
+    z = np.floor(-np.log(np.finfo(dtype).smallest_subnormal)) - 1  # 743 in float64, 102 in float32
+    Z = np.array([[0.0, -z]], dtype=dtype)
+    P = softmax(Z)
+    assert 0 < P[0, 1] < np.finfo(dtype).smallest_normal
+    loss = categorical_log_loss(np.array([[0, 1]], dtype=np.uint8), Z, P)
+    assert loss.dtype == dtype
+    np.testing.assert_allclose(loss, z + np.log1p(np.exp(-z)), rtol=np.finfo(dtype).eps)

@@ -72,6 +72,19 @@ def test_same_weights_as_mlpclassifier(params, data, request):
         assert getattr(ours, name) == getattr(theirs, name), name
 
 
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+def test_no_hidden_layer_is_mlpclassifiers_logistic_regression(cancer, solver):
+    """hidden_layer_sizes=() leaves one layer of weights: the output layer alone."""
+    X, y = cancer
+    kw = dict(hidden_layer_sizes=(), solver=solver, max_iter=10, random_state=0)
+    ours = quiet(VanillaMLPClassifier(**kw).fit, X, y)
+    theirs = quiet(MLPClassifier(**kw).fit, X, y)
+    assert ours.n_layers_ == theirs.n_layers_ == 2 and ours.coefs_[0].shape == (X.shape[1], 1)
+    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    assert ours.n_iter_ == theirs.n_iter_
+
+
 @pytest.mark.parametrize("random_state", [0, 1, 2])
 def test_seed_experiment_with_exact_gradients(random_state):
     X, y = load_digits(return_X_y=True)
@@ -115,6 +128,58 @@ def test_string_labels_and_classes(cancer):
     names = np.array(["benign", "malignant"])
     np.testing.assert_array_equal(clf.predict(X), names[ints.predict(X)])
     assert clf.score(X, labels) > 0.95
+
+
+def test_binary_predict_near_the_threshold(cancer):
+    """One logistic unit says the second class exactly where its probability passes 1/2.
+
+    The points lie on a segment across the decision boundary, so that many
+    have a decision value between -1 and 1, on either side of 0: there,
+    predict must agree with predict_proba's argmax and with MLPClassifier.
+    """
+    X, y = cancer
+    kw = dict(hidden_layer_sizes=(5,), max_iter=30, random_state=0)
+    ours = quiet(VanillaMLPClassifier(**kw).fit, X, y)
+    theirs = quiet(MLPClassifier(**kw).fit, X, y)
+    assert ours.n_outputs_ == 1
+    labels = np.array(["benign", "malignant"])
+    named = quiet(VanillaMLPClassifier(**kw).fit, X, labels[y])
+    start, end = X[y == 0][0], X[y == 1][0]
+    segment = start + np.linspace(-0.5, 1.5, 4001)[:, None] * (end - start)
+    z = ours.decision_function(segment)
+    near = segment[(np.abs(z) < 1) & (np.abs(z) > 1e-6)]  # clear of rounding at 0
+    z_near = ours.decision_function(near)
+    assert (z_near > 0).sum() > 20 and (z_near < 0).sum() > 20
+    predicted = ours.predict(near)
+    np.testing.assert_array_equal(predicted, (z_near > 0).astype(int))
+    np.testing.assert_array_equal(predicted, ours.predict_proba(near).argmax(axis=1))
+    np.testing.assert_array_equal(predicted, theirs.predict(near))
+    np.testing.assert_array_equal(named.predict(near), labels[predicted])
+
+
+@pytest.mark.parametrize("kind", ["binary", "multilabel"])
+def test_logistic_outputs_predict_as_mlpclassifier_does_even_at_a_tie(cancer, kind):
+    """Labels from logistic units, and a tie (z = 0, p = 1/2), as MLPClassifier decides them.
+
+    With the output weights and biases zeroed every z is exactly 0: a tie,
+    which goes to the first class (``predict_proba``'s argmax) or to 0.
+    """
+    X, y = cancer
+    if kind == "multilabel":
+        y = np.column_stack([y, X[:, 0] > 0, X[:, 1] < 0]).astype(int)
+    kw = dict(hidden_layer_sizes=(5,), max_iter=20, random_state=0)
+    ours = quiet(VanillaMLPClassifier(**kw).fit, X, y)
+    theirs = quiet(MLPClassifier(**kw).fit, X, y)
+    assert ours.predict(X).dtype == theirs.predict(X).dtype
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+    for clf in (ours, theirs):
+        clf.coefs_[-1][...] = 0.0
+        clf.intercepts_[-1][...] = 0.0
+    tie = ours.predict(X)
+    np.testing.assert_array_equal(tie, theirs.predict(X))
+    np.testing.assert_array_equal(tie, np.zeros_like(y))
+    if kind == "binary":
+        np.testing.assert_array_equal(tie, ours.predict_proba(X).argmax(axis=1))
 
 
 def test_multilabel_indicator_targets():
@@ -267,6 +332,31 @@ def test_log_proba_is_finite_where_proba_underflows(cancer):
     with np.errstate(over="raise", divide="raise", invalid="raise"):
         log_p = clf.predict_log_proba(far)
     assert np.isfinite(log_p).all() and np.isfinite(clf.predict_proba(far)).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
+def test_log_proba_is_the_log_of_proba_at_every_scale(cancer, digits, kind, dtype):
+    """Both are held at the same bounds, the dtype's smallest normal number and 1 - epsneg.
+
+    Far from the data some probabilities underflow: there predict_log_proba
+    stops at log(tiny) of the model's dtype, where predict_proba stops at tiny.
+    """
+    X, y = cancer if kind == "binary" else digits
+    if kind == "multilabel":
+        y = np.column_stack([y % 2, y > 4, y % 3 == 0]).astype(int)
+    clf = quiet(
+        VanillaMLPClassifier((5,), solver="lbfgs", max_iter=30, random_state=0).fit,
+        X[:300].astype(dtype),
+        y[:300],
+    )
+    info = np.finfo(dtype)
+    for scale in [1.0, 1e2, 1e4]:
+        far = X[:50].astype(dtype) * dtype(scale)
+        P, log_p = clf.predict_proba(far), clf.predict_log_proba(far)
+        assert P.dtype == log_p.dtype == dtype
+        np.testing.assert_allclose(log_p, np.log(P), rtol=10 * info.eps, atol=2 * info.eps)
+    assert log_p.min() == np.log(info.tiny)  # some did underflow, and were held
 
 
 def test_sample_weight_zero_is_removing_the_sample(cancer):

@@ -3,8 +3,10 @@
 import warnings
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, target
 from hypothesis import strategies as st
+from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 from skvanilla import VanillaMLPClassifier, check_gradients
@@ -316,3 +318,59 @@ def test_non_finite_gradients_never_pass_the_check():
     assert error == np.inf
     assert relative_error(np.array([1.0, np.nan]), np.array([1.0, 2.0])) == np.inf
     assert relative_error(np.array([1.0, 2.0]), np.array([np.inf, 2.0])) == np.inf
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.5])
+def test_a_training_step_descends_the_checked_gradient(dropout):
+    """One step of plain SGD on the whole batch moves the weights by -eta times the
+    gradient that check_gradients verifies, dropout masks included.
+
+    Two fits that differ only in eta give both the start, 2 theta_1(eta) -
+    theta_1(2 eta), and the gradient, (theta_1(eta) - theta_1(2 eta)) / eta.
+    """
+    from skvanilla._optimizers import pack, unpack
+
+    X, y = make_classification(30, 4, n_informative=3, n_redundant=0, random_state=0)
+    kw = dict(
+        hidden_layer_sizes=(6, 5), solver="sgd", momentum=0.0, batch_size=30, shuffle=False,
+        max_iter=1, alpha=1e-3, dropout=dropout, random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        one, two = (
+            VanillaMLPClassifier(learning_rate_init=eta, **kw).fit(X, y) for eta in (0.1, 0.2)
+        )
+    theta_1, theta_2 = (pack(m.coefs_ + m.intercepts_) for m in (one, two))
+    start = unpack(2 * theta_1 - theta_2, one.coefs_ + one.intercepts_)
+    one.coefs_, one.intercepts_ = start[:3], start[3:]
+    X, Y, sw, coefs, intercepts, net, alpha, masks = gradient_problem(one, X, y)
+    assert (masks is None) == (dropout == 0)
+    Zs, As = forward(X, coefs, intercepts, net, masks=masks)
+    expected = backward(Zs, As, Y, coefs, net, sw, alpha, masks)
+    np.testing.assert_allclose(
+        (theta_1 - theta_2) / 0.1, pack(expected[0] + expected[1]), rtol=1e-6, atol=1e-12
+    )
+
+
+@pytest.mark.parametrize("activation", sorted(HIDDEN_ACTIVATIONS))
+def test_buffered_passes_in_float32_are_the_fresh_ones_bit_for_bit(activation):
+    """In float32 the training loop's buffers change no bit of the gradients: every
+    buffer is float32, so no product is taken, or kept, in another precision."""
+    from skvanilla._network import Workspace
+
+    rng = np.random.RandomState(0)
+    units = [4, 6, 5, 3]
+    coefs, intercepts = init_params(units, [6.0] * 3, rng, dtype=np.float32)
+    f = HIDDEN_ACTIVATIONS[activation]
+    net = Network([f, f], OUTPUT_ACTIVATIONS["softmax"], make_loss("log_loss", "softmax"))
+    X = rng.uniform(-2, 2, (7, 4)).astype(np.float32)
+    Y = np.eye(3, dtype=np.uint8)[rng.randint(0, 3, 7)]
+    Zs, As = forward(X, coefs, intercepts, net)
+    expected = backward(Zs, As, Y, coefs, net, None, 0.3)
+    work = Workspace(7, units, np.float32, overwrite=[f.prime_from_output] * 2)
+    grads = ([np.empty_like(c) for c in coefs], [np.empty_like(b) for b in intercepts])
+    Zs, As = forward(X, coefs, intercepts, net, work=work)
+    got = backward(Zs, As, Y, coefs, net, None, 0.3, work=work, grads=grads)
+    for g, e in zip(got[0] + got[1], expected[0] + expected[1]):
+        assert g.dtype == np.float32
+        np.testing.assert_array_equal(g, e)
