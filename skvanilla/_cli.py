@@ -245,13 +245,16 @@ def _estimator(args, task, why):
     """The estimator for ``task`` with the options given; ``why`` says how the task was chosen."""
     estimator = tasks.ESTIMATORS[task]
     accepted = estimator().get_params()
+    other = next(t for t in tasks.ESTIMATORS if t != task)
     params = {"early_stopping": args.early_stopping}
     for option, _, param, _, _ in ESTIMATOR_OPTIONS:
         value = getattr(args, param)
         if value is not None and param not in accepted:
-            other = next(t for t in tasks.ESTIMATORS if t != task)
             raise io.CLIError(f"{option} is for {other} only, and {why}")
         params[param] = value
+    if args.loss in tasks.LOSSES[other] - tasks.LOSSES[task]:
+        # Counts are whole numbers, which --task auto takes for classes.
+        raise io.CLIError(f"--loss {args.loss} is for {other} only, and {why}")
     params = {name: value for name, value in params.items() if value is not None}
     return estimator(random_state=args.random_state, verbose=args.verbose, **params)
 

@@ -18,6 +18,12 @@ from ._regressor import VanillaMLPRegressor
 #: The estimator of each task.
 ESTIMATORS = {"classification": VanillaMLPClassifier, "regression": VanillaMLPRegressor}
 
+#: The losses of each task's estimator.
+LOSSES = {
+    task: set(estimator._parameter_constraints["loss"][0].options)
+    for task, estimator in ESTIMATORS.items()
+}
+
 #: What train reports for each task: (label, scikit-learn scorer, format).  A
 #: ``neg_`` scorer is an error negated so that larger is better; it is printed
 #: as the error.

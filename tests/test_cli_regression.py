@@ -235,9 +235,22 @@ def test_classifier_options_are_refused_for_regression(capsys, data_csv):
                           "--task regression")
 
 
+def test_poisson_loss_on_counts_needs_the_task(capsys, data_csv):
+    # Counts are whole numbers, classes to --task auto: the error says so.
+    args = ["train", str(data_csv), "--target", "count", *drop_all_but("count"), *FAST,
+            "--loss", "poisson"]
+    status, _, err = run(capsys, *args)
+    assert_one_line_error(status, err, "--loss poisson is for regression only",
+                          "'count' holds class labels", "--task regression")
+    status, out, _ = run(capsys, *args, "--task", "regression")
+    assert status == 0 and "real values in 'count'" in out and "loss='poisson'" in out
+
+
 def test_regressor_loss_is_refused_for_a_classifier(capsys):
-    status, _, err = run(capsys, "train", "iris", "--loss", "poisson")
-    assert_one_line_error(status, err, "'loss'", "poisson")
+    status, _, err = run(capsys, "train", "iris", "--task", "classification",
+                         "--loss", "poisson")
+    assert_one_line_error(status, err, "--loss poisson is for regression only",
+                          "--task classification")
 
 
 def test_bad_task(capsys):
