@@ -3,9 +3,10 @@
 Three jobs:
 
 - no command: the seed post's digits experiment;
-- ``train DATA``: fit a classifier on a CSV file or a built-in dataset,
-  optionally cross-validate it and save it;
-- ``predict MODEL DATA``: write predictions (or probabilities) as CSV.
+- ``train DATA``: fit a classifier or a regressor (chosen from the target
+  column, or by ``--task``) on a CSV file or a built-in dataset, optionally
+  cross-validate it and save it;
+- ``predict MODEL DATA``: write predictions (or class probabilities) as CSV.
 
 Bad input ends with one line on stderr and a non-zero exit status, never a
 traceback.
@@ -17,16 +18,13 @@ import sys
 import time
 import warnings
 
-from sklearn.base import clone
-from sklearn.model_selection import cross_val_score
-
 from . import _cli_io as io
-from ._classifier import VanillaMLPClassifier
+from . import _cli_tasks as tasks
+from ._regressor import VanillaMLPRegressor
 
 #: Exit status for bad input found after the options were parsed; argparse
 #: uses 2 for bad options.
 EXIT_BAD_INPUT = 1
-
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line, with a pointer to --help."""
@@ -124,15 +122,18 @@ ESTIMATOR_OPTIONS = [
     ("--momentum", "X", "momentum", float, "momentum of sgd (default 0.9)"),
     ("--validation-fraction", "X", "validation_fraction", float,
      "share held out for early stopping (default 0.1)"),
-    ("--loss", "NAME", "loss", str, "log_loss or squared_error (default log_loss)"),
+    ("--loss", "NAME", "loss", str,
+     "classification: log_loss or squared_error (default log_loss); "
+     "regression: squared_error or poisson (default squared_error)"),
     ("--out-activation", "NAME", "out_activation", str,
-     "output units: auto, softmax or logistic (default auto)"),
+     "classification only: output units, auto, softmax or logistic (default auto)"),
     ("--class-weight", "WEIGHTS", "class_weight", _class_weight,
-     "balanced, or LABEL:WEIGHT pairs such as 0:1,1:5 (default none)"),
+     "classification only: balanced, or LABEL:WEIGHT pairs such as 0:1,1:5 (default none)"),
     ("--dropout", "X", "dropout", float,
      "share of hidden units dropped while training (default 0)"),
     ("--scoring", "NAME", "scoring", str,
-     "what early stopping watches: loss, or a scikit-learn scorer name (default accuracy)"),
+     "what early stopping watches: loss, or a scikit-learn scorer name "
+     "(default accuracy, or r2 for regression)"),
 ]
 
 
@@ -140,7 +141,7 @@ def _build_parser():
     parser = _Parser(
         prog="skvanilla",
         description=(
-            "Train and use skvanilla's multi-layer perceptron classifier. "
+            "Train and use skvanilla's multi-layer perceptron classifier and regressor. "
             "With no command, run the seed post's digits experiment and report on it."
         ),
     )
@@ -152,9 +153,10 @@ def _build_parser():
 
     train = commands.add_parser(
         "train",
-        help="fit a classifier to a CSV file or a built-in dataset",
+        help="fit a classifier or a regressor to a CSV file or a built-in dataset",
         description=(
-            "Fit a VanillaMLPClassifier to DATA and report its training accuracy; "
+            "Fit a VanillaMLPClassifier or a VanillaMLPRegressor to DATA and report its "
+            "training accuracy (R2 and mean absolute error for a regressor); "
             "optionally cross-validate it and save it."
         ),
     )
@@ -163,8 +165,14 @@ def _build_parser():
         help="a CSV file with a header row, or digits, iris, wine or breast_cancer",
     )
     train.add_argument(
-        "--target", metavar="COLUMN",
-        help="the column of class labels (required for a CSV file; 'target' for a built-in)",
+        "--target", metavar="COLUMN", action="append",
+        help="the column of class labels or values to predict; repeat it for several "
+             "outputs (required for a CSV file; 'target' for a built-in)",
+    )
+    train.add_argument(
+        "--task", choices=["auto", "classification", "regression"], default="auto",
+        help="auto (the default) chooses regression when every target value is a number "
+             "and not all are whole numbers, classification otherwise",
     )
     train.add_argument(
         "--drop", metavar="COLUMN", action="append", default=[],
@@ -185,7 +193,8 @@ def _build_parser():
     )
     train.add_argument(
         "--cv", metavar="K", type=_at_least_two,
-        help="also report the accuracy of K-fold cross-validation",
+        help="also report the accuracy (R2 and MAE for regression) of K-fold "
+             "cross-validation",
     )
     train.add_argument("--verbose", action="store_true", help="print the loss of every epoch")
     train.add_argument(
@@ -207,7 +216,8 @@ def _build_parser():
     )
     predict.add_argument(
         "--proba", action="store_true",
-        help="write the probability of each class instead of the predicted class",
+        help="write the probability of each class instead of the predicted class "
+             "(classifiers only)",
     )
     predict.add_argument(
         "--drop", metavar="COLUMN", action="append", default=[],
@@ -231,63 +241,85 @@ def _run_experiment(args):
     print(report)
 
 
-def _estimator(args):
-    given = {param: getattr(args, param) for _, _, param, _, _ in ESTIMATOR_OPTIONS}
-    given["early_stopping"] = args.early_stopping
-    params = {name: value for name, value in given.items() if value is not None}
-    unknown = sorted(set(params) - set(VanillaMLPClassifier().get_params()))
-    if unknown:
+def _estimator(args, task, why):
+    """The estimator for ``task`` with the options given; ``why`` says how the task was chosen."""
+    estimator = tasks.ESTIMATORS[task]
+    accepted = estimator().get_params()
+    other = next(t for t in tasks.ESTIMATORS if t != task)
+    params = {"early_stopping": args.early_stopping}
+    for option, _, param, _, _ in ESTIMATOR_OPTIONS:
+        value = getattr(args, param)
+        if value is not None and param not in accepted:
+            raise io.CLIError(f"{option} is for {other} only, and {why}")
+        params[param] = value
+    if args.loss in tasks.LOSSES[other] - tasks.LOSSES[task]:
+        # Counts are whole numbers, which --task auto takes for classes.
+        raise io.CLIError(f"--loss {args.loss} is for {other} only, and {why}")
+    params = {name: value for name, value in params.items() if value is not None}
+    return estimator(random_state=args.random_state, verbose=args.verbose, **params)
+
+
+def _target_names(args, table):
+    if args.target:
+        return args.target
+    if not table.builtin:
         raise io.CLIError(
-            f"this version of VanillaMLPClassifier has no parameter {unknown[0]!r}"
+            f"{args.data}: name the target column with --target COLUMN "
+            f"(columns: {io._shorten(table.columns)})"
         )
-    return VanillaMLPClassifier(random_state=args.random_state, verbose=args.verbose, **params)
+    return [io.BUILTIN_TARGET]
 
 
 def _train(args):
-    clf = _estimator(args)
     if args.out:
         io.check_writable(args.out)
     table = io.read_table(args.data)
-    target = args.target
-    if target is None:
-        if not table.builtin:
-            raise io.CLIError(
-                f"{args.data}: name the label column with --target COLUMN "
-                f"(columns: {io._shorten(table.columns)})"
-            )
-        target = io.BUILTIN_TARGET
-    X, y, names = io.features_and_target(table, target, args.drop)
+    targets = _target_names(args, table)
+    target_indices, feature_indices, _ = io.split_columns(table, targets, args.drop)
+    task, why = tasks.choose_task(table, target_indices, args.task)
+    model = _estimator(args, task, why)
+    y = tasks.targets(table, target_indices, task)
+    if task == "regression" and args.loss == "poisson":
+        tasks.check_poisson_targets(table, target_indices, y)
+    X = io.numeric_columns(table, feature_indices)
     print(f"data: {args.data}, {X.shape[0]} rows, {X.shape[1]} features, "
-          f"{len(set(y.tolist()))} classes in {target!r}")
-    print("model:", " ".join(repr(clf).split()))
+          f"{tasks.describe_targets(task, y, targets)}")
+    print("model:", " ".join(repr(model).split()))
     if args.cv:
-        quiet = clone(clf).set_params(verbose=False)
-        # error_score="raise": a bad parameter is the user's to hear about,
-        # not a fold score of nan.
-        scores = cross_val_score(quiet, X, y, cv=args.cv, error_score="raise")
-        print(f"cross-validated accuracy ({args.cv} folds): "
-              f"{scores.mean():.4f} +/- {scores.std():.4f}")
+        print(tasks.cross_validate(task, model, X, y, args.cv))
     start = time.perf_counter()
-    clf.fit(X, y)
+    model.fit(X, y)
     seconds = time.perf_counter() - start
-    print(f"training accuracy: {clf.score(X, y):.4f} after {clf.n_iter_} iterations, "
-          f"loss {clf.loss_:.6g}")
+    scores = ", ".join(f"{label}: {value:{fmt}}" for label, value, fmt in
+                       tasks.scores(task, model, X, y))
+    print(f"training {scores} after {model.n_iter_} iterations, loss {model.loss_:.6g}")
     print(f"fit time: {seconds:.2f} s")
     if args.out:
-        io.save_model(clf, args.out)
+        io.save_model(model, args.out)
         print(f"saved: {args.out}")
 
 
 def _predict(args):
-    model = io.load_model(args.model, VanillaMLPClassifier)
+    model = io.load_model(args.model, tuple(tasks.ESTIMATORS.values()))
+    regressor = isinstance(model, VanillaMLPRegressor)
+    if args.proba and regressor:
+        raise io.CLIError(
+            f"{args.model}: holds a regressor, which predicts values, not class "
+            "probabilities; leave out --proba"
+        )
     X = io.features(io.read_table(args.data), model.n_features_in_, args.drop)
     if args.proba:
         header = [str(c) for c in model.classes_]
         rows = ([f"{p:.6g}" for p in row] for row in model.predict_proba(X))
     else:
+        # A regressor's values are written in full (Python's shortest repr of
+        # each float), so that they read back exactly.
         predictions = model.predict(X)
         if predictions.ndim == 1:
             header, rows = ["prediction"], ([p] for p in predictions.tolist())
+        elif regressor:
+            header = [f"prediction_{k}" for k in range(predictions.shape[1])]
+            rows = predictions.tolist()
         else:
             header, rows = [str(c) for c in model.classes_], predictions.tolist()
     io.write_csv(sys.stdout, header, rows)

@@ -123,8 +123,10 @@ def column_index(table, name):
     return table.columns.index(name)
 
 
-def numeric_columns(table, indices):
+def numeric_columns(table, indices, role="feature"):
     """The columns at ``indices`` as a float matrix of shape (n_rows, len(indices)).
+
+    ``role`` (``"feature"`` or ``"target"``) names the columns in the error.
 
     Raises
     ------
@@ -143,12 +145,43 @@ def numeric_columns(table, indices):
             out[:, j] = column.astype(np.float64)
         except ValueError:
             row = next(i for i, v in enumerate(column) if not _is_number(v))
+            hint = (
+                "drop it with --drop or encode it as numbers" if role == "feature"
+                else "regression needs numbers; for class labels use --task classification"
+            )
             raise CLIError(
-                f"{table.source}: feature column {table.columns[index]!r} is not numeric "
-                f"(line {row + 2}: {str(column[row])!r}); "
-                "drop it with --drop or encode it as numbers"
+                f"{table.source}: {role} column {table.columns[index]!r} is not numeric "
+                f"(line {row + 2}: {str(column[row])!r}); {hint}"
             ) from None
     return out
+
+
+def is_numeric(table, indices):
+    """Whether every value in the columns at ``indices`` reads as a number."""
+    if table.builtin:
+        return True
+    return all(_is_number(v) for v in np.char.strip(table.cells[:, indices]).ravel())
+
+
+def target_values(table, indices):
+    """The target columns at ``indices`` as floats: 1-D for one column, else 2-D.
+
+    Raises
+    ------
+    CLIError
+        Naming the first target value that is not a finite number (an empty
+        cell, text, ``nan``, ``inf``), with its column and line.
+    """
+    values = numeric_columns(table, indices, role="target")
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row, j = np.argwhere(bad)[0]
+        raise CLIError(
+            f"{table.source}: target column {table.columns[indices[j]]!r} has "
+            f"{str(table.cells[row, indices[j]]).strip()!r} on line {row + 2}; "
+            "regression needs a finite number in every row"
+        )
+    return values[:, 0] if len(indices) == 1 else values
 
 
 def _is_number(text):
@@ -175,36 +208,40 @@ def labels(table, index):
         return column
 
 
-def features_and_target(table, target, drop=()):
-    """Split a table into a feature matrix and labels.
+def split_columns(table, targets, drop=()):
+    """The positions of the target columns, and of the feature columns with their names.
 
     Parameters
     ----------
     table : Table
-    target : str
-        The label column.
+    targets : sequence of str
+        The target columns (one, or one per output).
     drop : sequence of str
-        Columns that are neither features nor labels (identifiers, say).
+        Columns that are neither features nor targets (identifiers, say).
 
     Returns
     -------
-    X : ndarray of shape (n_rows, n_features)
-    y : ndarray of shape (n_rows,)
+    target_indices : list of int
+    feature_indices : list of int
     feature_names : list of str
 
     Examples
     --------
-    >>> X, y, names = features_and_target(read_table("wine"), "target")
-    >>> X.shape, sorted(set(y.tolist())), len(names)
-    ((178, 13), [0, 1, 2], 13)
+    >>> targets, features, names = split_columns(read_table("wine"), ["target"])
+    >>> targets, len(features), names[0]
+    ([13], 13, 'alcohol')
     """
-    target_index = column_index(table, target)
-    left_out = {target_index, *(column_index(table, name) for name in drop)}
+    target_indices = [column_index(table, name) for name in targets]
+    duplicates = sorted({name for name in targets if list(targets).count(name) > 1})
+    if duplicates:
+        raise CLIError(f"{table.source}: target column {duplicates[0]!r} is named twice")
+    left_out = {*target_indices, *(column_index(table, name) for name in drop)}
     indices = [i for i in range(len(table.columns)) if i not in left_out]
     if not indices:
-        raise CLIError(f"{table.source}: no feature columns are left besides {target!r}")
-    X = numeric_columns(table, indices)
-    return X, labels(table, target_index), [table.columns[i] for i in indices]
+        raise CLIError(
+            f"{table.source}: no feature columns are left besides {_shorten(list(targets))}"
+        )
+    return target_indices, indices, [table.columns[i] for i in indices]
 
 
 def features(table, n_features, drop=()):
@@ -270,12 +307,13 @@ def load_model(path, model_class):
     Parameters
     ----------
     path : str
-    model_class : type
-        The class the loaded object must be an instance of.
+    model_class : type or tuple of types
+        The class the loaded object must be an instance of, or the classes
+        it may be an instance of.
 
     Returns
     -------
-    model : model_class
+    model : an instance of model_class
     """
     sio = _skops_io()
     if not os.path.isfile(path):
@@ -297,12 +335,12 @@ def load_model(path, model_class):
     # are rebuilt is a bad file, reported as such rather than as a crash.
     except Exception as exc:
         raise CLIError(f"{path}: the model file is damaged or not skvanilla's ({exc})") from None
-    if not isinstance(model, model_class):
-        raise CLIError(
-            f"{path}: holds a {type(model).__name__}, not a {model_class.__name__}"
-        )
+    classes = model_class if isinstance(model_class, tuple) else (model_class,)
+    if not isinstance(model, classes):
+        expected = " or ".join(cls.__name__ for cls in classes)
+        raise CLIError(f"{path}: holds a {type(model).__name__}, not a {expected}")
     if not hasattr(model, "coefs_"):
-        raise CLIError(f"{path}: holds a {model_class.__name__} that was never fitted")
+        raise CLIError(f"{path}: holds a {type(model).__name__} that was never fitted")
     return model
 
 
