@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
+from recorders import EpochRecorder
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
@@ -81,28 +82,6 @@ def test_lbfgs_stops_where_mlpclassifier_does(cancer, params, reason):
     assert_same_weights(ours, theirs)
 
 
-class IterationRecorder:
-    """A scikit-learn callback that keeps the fitted snapshot of each iteration."""
-
-    max_propagation_depth = None
-
-    def __init__(self):
-        self.snapshots = []
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context):
-        pass
-
-    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
-        if context.task_name == "iteration":
-            self.snapshots.append(fitted_estimator)
-
-
 def targets(X, y, kind):
     """Binary labels, three classes, or three labels, all from the same data."""
     if kind == "binary":
@@ -120,13 +99,14 @@ def test_lbfgs_on_float32_computes_in_float32(cancer, kind):
     whose float32 loss would turn float64 if any array it reads were float64.
     """
     X, y = cancer
-    recorder = IterationRecorder()
+    recorder = EpochRecorder()
     clf = VanillaMLPClassifier(
         (6,), solver="lbfgs", out_activation="logistic", max_iter=5, random_state=0
     )
     quiet(clf.set_callbacks(recorder).fit, X.astype(np.float32), targets(X, y, kind))
-    assert len(recorder.snapshots) == clf.n_iter_ == 5
-    for snapshot in recorder.snapshots:
+    snapshots = [fitted for _, task, fitted in recorder.ends if task == "iteration"]
+    assert len(snapshots) == clf.n_iter_ == 5
+    for snapshot in snapshots:
         assert {p.dtype for p in snapshot.coefs_ + snapshot.intercepts_} == {np.dtype(np.float32)}
     assert {p.dtype for p in clf.coefs_ + clf.intercepts_} == {np.dtype(np.float32)}
     # A float32 objective: each recorded loss is a float32 number.
