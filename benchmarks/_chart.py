@@ -1,5 +1,6 @@
 """The chart the docs show: each contender's time relative to scikit-learn's."""
 
+import math
 import textwrap
 
 import numpy as np
@@ -23,6 +24,10 @@ def subtitle(env):
             f"{env['loadavg_1_5_15'][0]:.1f} at the start")
 
 
+#: Panels per row of the chart: more workloads wrap onto further rows.
+COLUMNS = 3
+
+
 def draw(rows, path, subtitle=""):
     """One panel per workload, a bar per contender and dtype, sklearn at 1.
 
@@ -43,13 +48,17 @@ def draw(rows, path, subtitle=""):
     workloads = list(dict.fromkeys(r["workload"] for r in rows))
     dtypes = list(dict.fromkeys(r["dtype"] for r in rows))
     contenders = list(dict.fromkeys(r["contender"] for r in rows))
+    ncols = min(COLUMNS, len(workloads))
+    nrows = math.ceil(len(workloads) / ncols)
     fig, axes = plt.subplots(
-        1, len(workloads), figsize=(5.2 * len(workloads), 1.2 + 0.75 * len(contenders)),
+        nrows, ncols, figsize=(5.2 * ncols, 0.4 + nrows * (0.8 + 0.75 * len(contenders))),
         squeeze=False, constrained_layout=True,
     )
+    for ax in axes.flat[len(workloads):]:
+        ax.set_visible(False)
     height = 0.8 / len(dtypes)
     colors = plt.get_cmap("tab10").colors
-    for ax, name in zip(axes[0], workloads):
+    for ax, name in zip(axes.flat, workloads):
         mine = [r for r in rows if r["workload"] == name]
         y = np.arange(len(contenders))[::-1]
         for k, dtype in enumerate(dtypes):
@@ -71,7 +80,8 @@ def draw(rows, path, subtitle=""):
     # Below the panels, where no bar or label can hide it.
     fig.legend(*axes[0][0].get_legend_handles_labels(), loc="outside lower center",
                ncols=len(dtypes), fontsize=8)
-    fig.suptitle("skvanilla vs scikit-learn's MLPClassifier, same parameters, one process\n"
+    fig.suptitle("skvanilla vs scikit-learn's MLPClassifier and MLPRegressor, same parameters, "
+                 "one process\n"
                  + subtitle, fontsize=9)
     fig.savefig(path, dpi=110)
     plt.close(fig)

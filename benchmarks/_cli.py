@@ -21,7 +21,7 @@ DTYPES = {"float64": np.float64, "float32": np.float32}
 #: Sizes of ``--smoke``: every code path, in seconds, to show the harness still runs.
 SMOKE = dict(repeats=1, small_samples=300, small_epochs=1, large_samples=300,
              large_epochs=1, predict_samples=500, inputs_samples=300)
-WORKLOADS = ("small", "large", "predict", "inputs")
+WORKLOADS = ("small", "large", "predict", "inputs", "regression", "regression_predict")
 
 
 def _positive(text):
@@ -58,8 +58,9 @@ def _sizes(text):
 def parser():
     p = argparse.ArgumentParser(
         prog="python -m benchmarks",
-        description="Time skvanilla against scikit-learn's MLPClassifier (same parameters, "
-        "one process, alternating runs, medians), with the numpy GEMM floor and PyTorch.",
+        description="Time skvanilla against scikit-learn's MLPClassifier and MLPRegressor "
+        "(same parameters, one process, alternating runs, medians), with the numpy GEMM floor "
+        "and PyTorch.",
     )
     p.add_argument("--workloads", type=_names(WORKLOADS), default=list(WORKLOADS),
                    help=f"default: all of {','.join(WORKLOADS)}")
@@ -73,10 +74,13 @@ def parser():
     p.add_argument("--large-samples", type=_positive, default=60000)
     p.add_argument("--large-epochs", type=_positive, default=1)
     p.add_argument("--large-hidden", type=_sizes, default=(256, 256),
-                   help="hidden layers of the large and predict workloads")
+                   help="hidden layers of the large, predict, inputs and regression workloads")
     p.add_argument("--predict-samples", type=_positive, default=100000)
     p.add_argument("--inputs-samples", type=_positive, default=20000,
                    help="rows fitted and predicted on each input layout")
+    p.add_argument("--regression-outputs", type=_positive, default=1,
+                   help="real outputs of the regression workloads, which otherwise take the "
+                   "sizes of large (fit) and predict (inference)")
     p.add_argument("--threads", type=_positive, default=None,
                    help="limit BLAS (and torch) to this many threads; default: as found")
     p.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
@@ -119,6 +123,7 @@ def _run(args, out):
         large_samples=args.large_samples,
         large_epochs=args.large_epochs, large_hidden=args.large_hidden,
         predict_samples=args.predict_samples, inputs_samples=args.inputs_samples,
+        regression_outputs=args.regression_outputs,
     )
     makers = contenders(use_torch=not args.no_torch)
     rows, input_rows = [], []

@@ -1,4 +1,4 @@
-"""The two estimators as contenders: a fit, or a predict_proba, ready to time."""
+"""The two estimators as contenders: a fit, or a prediction, ready to time."""
 
 import warnings
 
@@ -21,27 +21,34 @@ def fit_estimator(cls, workload, X, y, epochs=None):
     return est
 
 
-def estimator_runner(cls):
-    """A contender factory for an estimator class with MLPClassifier's parameters.
+def estimator_runner(classifier, regressor):
+    """A contender factory for one library's classifier and regressor.
 
     Parameters
     ----------
-    cls : type
-        ``MLPClassifier`` or ``VanillaMLPClassifier``.
+    classifier : type
+        ``MLPClassifier`` or ``VanillaMLPClassifier``: for workloads with
+        class labels.
+    regressor : type
+        ``MLPRegressor`` or ``VanillaMLPRegressor``: for workloads with real
+        targets (``workload.regression``).
 
     Returns
     -------
     callable
         ``make(workload, X, y) -> run``: ``run()`` is the timed call (a
-        whole ``fit`` as a user makes it, or one ``predict_proba`` of a
-        network fitted here, untimed, for one epoch on ``fit_samples`` rows).
+        whole ``fit`` as a user makes it, or one ``predict_proba`` -- for a
+        regressor, ``predict`` -- of a network fitted here, untimed, for one
+        epoch on ``fit_samples`` rows).
     """
 
     def make(workload, X, y):
+        cls = regressor if workload.regression else classifier
         if workload.task == "fit":
             return lambda: fit_estimator(cls, workload, X, y)
         n = workload.fit_samples
         est = fit_estimator(cls, workload, X[:n], y[:n], epochs=1)
-        return lambda: est.predict_proba(X)
+        predict = est.predict if workload.regression else est.predict_proba
+        return lambda: predict(X)
 
     return make

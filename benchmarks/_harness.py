@@ -1,14 +1,14 @@
 """Run the workloads: data, contenders, warm-up, alternating timings, memory."""
 
 import numpy as np
-from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from benchmarks import _torch
 from benchmarks._estimators import estimator_runner
 from benchmarks._floor import floor_runner
 from benchmarks._timing import median, peak_memory, time_alternating
 from benchmarks._workloads import make_data
-from skvanilla import VanillaMLPClassifier
+from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor
 
 #: The reference every ratio is taken against.
 REFERENCE = "sklearn"
@@ -16,6 +16,8 @@ FLOOR = "gemm floor"
 
 #: The two estimators, for workloads that time nothing else.
 ESTIMATORS = {"skvanilla": VanillaMLPClassifier, REFERENCE: MLPClassifier}
+#: Their regressors, for the workloads with real targets.
+REGRESSORS = {"skvanilla": VanillaMLPRegressor, REFERENCE: MLPRegressor}
 
 #: Rows of the warm-up run: enough for a few batches of every workload.
 WARMUP_ROWS = 1000
@@ -24,7 +26,7 @@ WARMUP_ROWS = 1000
 def contenders(use_torch=True):
     """Name to factory ``make(workload, X, y) -> run``, in table order."""
     makers = {
-        **{name: estimator_runner(cls) for name, cls in ESTIMATORS.items()},
+        **{name: estimator_runner(ESTIMATORS[name], REGRESSORS[name]) for name in ESTIMATORS},
         FLOOR: floor_runner,
     }
     if use_torch and _torch.available():

@@ -3,7 +3,9 @@
 A plain training loop with the same shapes, batch size, shuffling per epoch,
 SGD (momentum and Nesterov as the estimators), L2 penalty on the weights only
 and the epoch's loss accumulated as the estimators do; inference is one
-forward pass and a softmax over all rows.
+forward pass and a softmax over all rows.  For real targets the loss is the
+regressors' squared error, half the squared differences summed over the
+outputs and averaged over the batch, and inference is the forward pass alone.
 """
 
 import importlib.util
@@ -35,7 +37,7 @@ def _model(workload, n_features, dtype):
     layers = []
     for a, b in zip(units[:-1], units[1:]):
         layers += [torch.nn.Linear(a, b, dtype=dtype), torch.nn.ReLU()]
-    return torch.nn.Sequential(*layers[:-1])  # softmax lives in the loss
+    return torch.nn.Sequential(*layers[:-1])  # softmax lives in the loss; identity outputs
 
 
 def torch_runner(workload, X, y):
@@ -44,13 +46,19 @@ def torch_runner(workload, X, y):
 
     dtype = torch.float64 if X.dtype == np.float64 else torch.float32
     # from_numpy shares memory: no copy of X is timed or made.
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(np.asarray(y, dtype=np.int64))
+    Xt = torch.from_numpy(X)
+    if workload.regression:
+        # A column per output, in the network's dtype, as the regressors hold them.
+        yt = torch.from_numpy(np.asarray(y, dtype=X.dtype).reshape(len(y), -1))
+    else:
+        yt = torch.from_numpy(np.asarray(y, dtype=np.int64))
     if workload.task == "predict":
         model = _model(workload, X.shape[1], dtype).eval()
+        output = (lambda Z: Z) if workload.regression else (lambda Z: torch.softmax(Z, dim=1))
 
         def predict():
             with torch.inference_mode():
-                return torch.softmax(model(Xt), dim=1).numpy()
+                return output(model(Xt)).numpy()
 
         return predict
     return lambda: _train(workload, Xt, yt, dtype)
@@ -75,6 +83,12 @@ def _train(workload, Xt, yt, dtype):
         momentum=workload.momentum,
         nesterov=workload.momentum > 0,
     )
+    if workload.regression:
+        # The regressors' loss: 0.5 * sum over outputs of (p - y)^2, mean over samples.
+        def loss_of(P, Y):
+            return 0.5 * F.mse_loss(P, Y, reduction="sum") / len(Y)
+    else:
+        loss_of = F.cross_entropy
     generator = torch.Generator().manual_seed(SEED)
     n = Xt.shape[0]
     for _ in range(workload.epochs):
@@ -83,7 +97,7 @@ def _train(workload, Xt, yt, dtype):
         for start in range(0, n, batch):
             rows = order[start : start + batch]
             optimizer.zero_grad(set_to_none=True)
-            loss = F.cross_entropy(model(Xt[rows]), yt[rows])
+            loss = loss_of(model(Xt[rows]), yt[rows])
             loss.backward()
             optimizer.step()
             total += loss.item() * len(rows)

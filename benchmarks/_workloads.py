@@ -18,15 +18,16 @@ class Workload:
     Parameters
     ----------
     name : str
-        Short key (``small``, ``large``, ``predict``).
+        Short key (``small``, ``large``, ``predict``, ...).
     title : str
         What the chart and the table call it.
     task : {"fit", "predict"}
-        ``fit`` times training; ``predict`` times ``predict_proba`` of a
-        network fitted beforehand (untimed) on ``fit_samples`` rows.
+        ``fit`` times training; ``predict`` times ``predict_proba`` (or, for
+        real targets, ``predict``) of a network fitted beforehand (untimed)
+        on ``fit_samples`` rows.
     data : {"digits", "random"}
         scikit-learn's digits (scaled to [0, 1]) or standard-normal features
-        with uniformly drawn labels.
+        with uniformly drawn labels, or real targets (see ``target``).
     n_samples : int
         Rows trained on per epoch, or predicted.
     hidden : tuple of int
@@ -41,6 +42,14 @@ class Workload:
         Of the random data (digits has 64 and 10).
     fit_samples : int
         Rows the ``predict`` workload's network is fitted on.
+    alpha : float
+        The L2 penalty.
+    target : {"classes", "values"}
+        Class labels, for the classifiers (softmax outputs, log-loss), or
+        real values, for the regressors (identity outputs, squared error).
+    n_outputs : int
+        Real targets per sample, when ``target="values"``: ``y`` is 1-D for
+        one, of shape (n_samples, n_outputs) for more.
     """
 
     name: str
@@ -57,6 +66,13 @@ class Workload:
     n_classes: int = 10
     fit_samples: int = 1000
     alpha: float = 1e-4
+    target: str = "classes"
+    n_outputs: int = 1
+
+    @property
+    def regression(self):
+        """Whether the targets are real values (the regressors' workloads)."""
+        return self.target == "values"
 
     @property
     def unit(self):
@@ -78,8 +94,8 @@ class Workload:
         return seconds / self.epochs
 
     def layer_units(self, n_features):
-        """Units of every layer, input first (softmax outputs, one per class)."""
-        return [n_features, *self.hidden, self.n_classes]
+        """Units of every layer, input first: one output per class, or per real target."""
+        return [n_features, *self.hidden, self.n_outputs if self.regression else self.n_classes]
 
     def estimator_params(self, epochs=None):
         """The parameters given to both estimators: identical, by construction.
@@ -119,13 +135,25 @@ class Workload:
 
 
 def make_data(workload, dtype):
-    """The workload's ``X`` (in ``dtype``, C-contiguous) and integer labels ``y``."""
+    """The workload's ``X`` (in ``dtype``, C-contiguous) and its targets ``y``.
+
+    Integer labels for the classifiers.  For the regressors, float64 values
+    of a smooth function of ``X``, ``y = sin(t) + t / 2`` with ``t`` a
+    random projection of unit variance per output: targets of the scale a
+    user would standardise them to, so that training neither stalls nor
+    diverges.
+    """
     if workload.data == "digits":
         X, y = load_digits(return_X_y=True)
         X = np.ascontiguousarray(X[: workload.n_samples] / 16.0, dtype=dtype)
         return X, y[: workload.n_samples]
     rng = np.random.default_rng(SEED)
     X = rng.standard_normal((workload.n_samples, workload.n_features), dtype=dtype)
+    if workload.regression:
+        projection = rng.standard_normal((workload.n_features, workload.n_outputs))
+        T = X @ (projection / np.sqrt(workload.n_features)).astype(dtype)
+        y = (np.sin(T) + T / 2).astype(np.float64)
+        return X, y[:, 0] if workload.n_outputs == 1 else y
     y = rng.integers(0, workload.n_classes, workload.n_samples)
     return X, y
 
@@ -138,9 +166,15 @@ def default_workloads(
     large_hidden=(256, 256),
     predict_samples=100000,
     inputs_samples=20000,
+    regression_outputs=1,
 ):
-    """The workloads of the harness, by name, at the given sizes."""
+    """The workloads of the harness, by name, at the given sizes.
+
+    The regression workloads are the large network and the inference one
+    with ``regression_outputs`` real outputs in place of 10 classes.
+    """
     n_digits = min(small_samples, 1797)
+    large = "-".join(map(str, (784, *large_hidden)))
     return {
         "small": Workload(
             "small", "small network, per step: digits, 64-15-10, SGD, batch 15",
@@ -165,5 +199,18 @@ def default_workloads(
             "inputs", f"input layouts: {inputs_samples}x784, "
             f"784-{'-'.join(map(str, large_hidden))}-10, SGD, batch 256, 1 epoch",
             "fit", "random", inputs_samples, tuple(large_hidden), batch_size=256, epochs=1,
+        ),
+        "regression": Workload(
+            "regression", f"regression, per epoch: {large_samples}x784 random, "
+            f"{large}-{regression_outputs} real, SGD, batch 256",
+            "fit", "random", large_samples, tuple(large_hidden), batch_size=256,
+            epochs=large_epochs, target="values", n_outputs=regression_outputs,
+        ),
+        "regression_predict": Workload(
+            "regression_predict", f"regression inference: predict on {predict_samples} rows, "
+            f"{large}-{regression_outputs} real",
+            "predict", "random", predict_samples, tuple(large_hidden), batch_size=256,
+            fit_samples=min(1000, predict_samples), target="values",
+            n_outputs=regression_outputs,
         ),
     }

@@ -18,27 +18,29 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from threadpoolctl import threadpool_limits
 
 from benchmarks._cli import DTYPES
 from benchmarks._floor import floor_runner
 from benchmarks._workloads import default_workloads, make_data
-from skvanilla import VanillaMLPClassifier
+from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor
 
 ESTIMATORS = {"skvanilla": VanillaMLPClassifier, "sklearn": MLPClassifier}
+#: For the regression workload.
+REGRESSORS = {"skvanilla": VanillaMLPRegressor, "sklearn": MLPRegressor}
 
 
 def _parser():
     p = argparse.ArgumentParser(prog="python -m benchmarks.profile_fit", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--workload", choices=("small", "large"), default="small")
+    p.add_argument("--workload", choices=("small", "large", "regression"), default="small")
     p.add_argument("--dtype", choices=tuple(DTYPES), default="float64")
     p.add_argument("--estimator", choices=tuple(ESTIMATORS), default="skvanilla")
     p.add_argument("--epochs", type=int, default=None,
-                   help="default: 20 (small), 1 (large)")
+                   help="default: 20 (small), 1 (large, regression)")
     p.add_argument("--samples", type=int, default=None,
-                   help="rows of the large workload (default 60000)")
+                   help="rows of the large and regression workloads (default 60000)")
     p.add_argument("--threads", type=int, default=None,
                    help="limit the BLAS to this many threads; default: as found")
     p.add_argument("--top", type=int, default=25, help="functions listed")
@@ -76,7 +78,7 @@ def _main(args):
     epochs = args.epochs or (20 if args.workload == "small" else 1)
     workload = workload.with_epochs(epochs)
     X, y = make_data(workload, DTYPES[args.dtype])
-    cls = ESTIMATORS[args.estimator]
+    cls = (REGRESSORS if workload.regression else ESTIMATORS)[args.estimator]
     _fit(cls, workload.shrunk(1000), X[:1000], y[:1000])  # warm-up
 
     start = time.perf_counter()
