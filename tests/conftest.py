@@ -16,7 +16,10 @@ profile's count (``settings.default.max_examples``), so they scale with it.
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.preprocessing import StandardScaler
 
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 
@@ -27,6 +30,20 @@ settings.register_profile(
 settings.register_profile("explore", max_examples=1000, derandomize=False, **_COMMON)
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "skvanilla")
 settings.load_profile(PROFILE)
+
+
+@pytest.fixture(scope="session")
+def cancer():
+    """The breast-cancer data, standardised: a binary problem that trains in a few epochs."""
+    X, y = load_breast_cancer(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture(scope="session")
+def iris():
+    """The iris data, standardised: three classes."""
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
 
 
 def pytest_report_header(config):
