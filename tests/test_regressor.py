@@ -483,3 +483,189 @@ def test_warm_start_continues_as_mlpregressor(diabetes):
         quiet(theirs.fit, X, y)
     _assert_same_weights(ours, theirs)
     assert ours.loss_curve_ == pytest.approx(theirs.loss_curve_)
+
+
+# -- the validation set and the stopping rule, as the mutation run asked (tests/MUTATION.md) --
+
+
+def test_the_held_out_share_is_of_weight_per_class_and_leaves_training_the_rest():
+    from skvanilla import VanillaMLPClassifier
+    from skvanilla._validation import DataSet, training_and_validation_sets
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(400, 3)
+    y = np.r_[np.zeros(300, int), np.ones(100, int)]
+    sw = np.where(np.arange(400) % 2 == 0, 3.0, 1.0)  # rows of weight 3 and 1, alternating
+    for model, yy, Y in [
+        (VanillaMLPRegressor(early_stopping=True, validation_fraction=0.2), y * 1.0, y[:, None]),
+        (VanillaMLPClassifier(early_stopping=True, validation_fraction=0.2), y, y[:, None]),
+    ]:
+        quiet(model.set_params(max_iter=1).fit, X, yy)  # the classifier learns its classes
+        model._random_state = np.random.RandomState(0)
+        train, val = training_and_validation_sets(
+            model, DataSet(X, Y, yy, sw), (None, None, None), incremental=False
+        )
+        # every row on exactly one side, the weights travelling with their rows
+        assert len(train.y) + len(val.y) == 400
+        rows = np.r_[train.X[:, 0], val.X[:, 0]]
+        np.testing.assert_array_equal(np.sort(rows), np.sort(X[:, 0]))
+        # a fifth of the weight held out, not a fifth of the rows
+        assert val.sample_weight.sum() == pytest.approx(0.2 * sw.sum(), abs=3)
+        if isinstance(model, VanillaMLPClassifier):  # and a fifth of each class's
+            for label in (0, 1):
+                share = val.sample_weight[val.y == label].sum() / sw[y == label].sum()
+                assert share == pytest.approx(0.2, abs=0.02)
+
+
+def test_early_stopping_trains_on_the_rest_only(diabetes):
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(5,), early_stopping=True, validation_fraction=0.2, max_iter=3,
+                            n_iter_no_change=10, random_state=0).fit, X, y
+    )
+    n_train = reg.t_ // reg.n_iter_
+    assert reg.t_ == reg.n_iter_ * n_train and abs(n_train - 0.8 * len(X)) <= 1
+
+
+def test_a_validation_set_without_weight_is_refused_with_its_reason():
+    X = np.random.RandomState(0).randn(10, 3)
+    msg = (
+        r"^The validation set is too small \(or carries no weight\): validation_fraction=0.5 "
+        r"of 4 sample\(s\). Increase 'validation_fraction' or the size of your dataset, or "
+        r"pass X_val, y_val.$"
+    )
+    same = np.repeat(X[:1], 4, axis=0)  # one distinct row: it stays for training
+    with pytest.raises(ValueError, match=msg):
+        VanillaMLPRegressor(early_stopping=True, validation_fraction=0.5).fit(same, same[:, 0])
+    # one row of weight one on either side is enough
+    for fraction in (0.1, 0.85):
+        reg = quiet(
+            VanillaMLPRegressor(hidden_layer_sizes=(2,), early_stopping=True, validation_fraction=fraction,
+                                max_iter=2).fit, X[:2], X[:2, 0]
+        )
+        assert reg.t_ == reg.n_iter_
+
+
+def _scripted(scores):
+    """A scorer that returns ``scores`` one after the other."""
+    it = iter(scores)
+    return lambda estimator, X, y: next(it)
+
+
+@pytest.mark.parametrize(
+    "scores, n_iter",
+    [
+        ([0.0, 0.5, 1.0, 1.5, 2.0, 2.5], 6),  # each rises by exactly tol: progress
+        ([0.0, 0.25, 0.5, 0.75, 1.0, 1.25], 4),  # by less than tol: none
+    ],
+)
+def test_early_stopping_rule_is_mlpregressors(diabetes, scores, n_iter):
+    # scikit-learn: no improvement when score < best + tol; best kept when score > best.
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(3,), early_stopping=True, tol=0.5, n_iter_no_change=2,
+                            max_iter=6, random_state=0, scoring=_scripted(scores)).fit,
+        X, y, X_val=X[:50], y_val=y[:50]
+    )
+    assert reg.n_iter_ == n_iter
+
+
+def test_early_stopping_restores_the_first_of_equal_best_scores(diabetes):
+    X, y = diabetes
+    kw = dict(hidden_layer_sizes=(3,), random_state=0, n_iter_no_change=2)
+    reg = quiet(
+        VanillaMLPRegressor(**kw, early_stopping=True, max_iter=10,
+                            scoring=_scripted([1.0] * 10)).fit,
+        X, y, X_val=X[:50], y_val=y[:50]
+    )
+    assert reg.n_iter_ == 4
+    first = quiet(VanillaMLPRegressor(**kw, max_iter=1).fit, X, y)
+    _assert_same_weights(reg, first)
+
+
+@pytest.mark.parametrize("scoring", [None, "r2"])
+def test_validation_and_test_scores_use_the_sample_weights(diabetes, scoring):
+    from sklearn.metrics import r2_score
+
+    X, y = diabetes
+    sw = np.random.RandomState(0).uniform(0.1, 5, len(y))
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0, scoring=scoring).fit,
+        X[100:], y[100:], X_val=X[:100], y_val=y[:100], sample_weight_val=sw[:100]
+    )
+    expected = r2_score(y[:100], reg.predict(X[:100]), sample_weight=sw[:100])
+    assert reg.validation_scores_[-1] == pytest.approx(expected, rel=1e-9)
+    assert reg.score(X, y, sw) == pytest.approx(r2_score(y, reg.predict(X), sample_weight=sw))
+    assert reg.score(X, y, sw) != pytest.approx(reg.score(X, y))
+
+
+def test_verbose_prints_the_validation_score_and_loss(diabetes, capsys):
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(3,), max_iter=2, random_state=0, verbose=True).fit,
+        X[50:], y[50:], X_val=X[:50], y_val=y[:50]
+    )
+    out = capsys.readouterr().out
+    assert (
+        f"Validation score: {reg.validation_scores_[1]:f}, "
+        f"validation loss: {reg.validation_loss_curve_[1]:.8f}\n" in out
+    )
+
+
+def test_overflow_on_the_validation_set_is_one_clear_error(counts):
+    X, y = counts
+    msg = (
+        r"^The validation loss is not finite: the network's outputs overflow on the validation "
+        r"set. Scale the validation features as the training features.$"
+    )
+    # Outputs that overflow in the loss, and outputs already infinite (inf - inf in the deviance).
+    signs = np.random.RandomState(0).choice([-1.0, 1.0], size=(30, X.shape[1]))
+    X_val = signs * np.repeat([1e100, 1e200, 1e308], 10)[:, None]
+    for loss, targets in [("squared_error", y), ("poisson", y + 1)]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            with pytest.raises(ValueError, match=msg):
+                VanillaMLPRegressor(hidden_layer_sizes=(3,), loss=loss, max_iter=2, random_state=0).fit(
+                    X, targets, X_val=X_val, y_val=targets[:30]
+                )
+
+
+def test_a_non_finite_validation_score_is_refused_with_its_reason(diabetes):
+    X, y = diabetes
+    msg = (
+        r"^scoring=<function .*> gave a non-finite validation score \(nan\); "
+        r"early stopping cannot compare it.$"
+    )
+    with pytest.raises(ValueError, match=msg):
+        VanillaMLPRegressor(hidden_layer_sizes=(3,), max_iter=2, scoring=lambda e, X, y: float("nan")).fit(
+            X, y, X_val=X[:20], y_val=y[:20]
+        )
+
+
+def test_target_errors_say_what_is_wrong(two_outputs):
+    X, Y = two_outputs
+    with pytest.raises(ValueError, match=r"^y must hold numbers for a regressor; got dtype <U1.$"):
+        VanillaMLPRegressor(max_iter=1).fit(X, np.array(["a"] * len(X)))
+    one = quiet(VanillaMLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit, X, Y[:, 0])
+    with pytest.raises(ValueError, match=r"with 1; pass y of shape \(n_samples,\)\.$"):
+        one.partial_fit(X, Y)
+    two = quiet(VanillaMLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit, X, Y)
+    with pytest.raises(ValueError, match=r"with 2; pass y of shape \(n_samples, 2\)\.$"):
+        two.partial_fit(X, Y[:, 0])
+    bad = np.r_[-3.0, -1.0, 0.0, 0.0, 0.5, np.abs(Y[5:, 0])]
+    with pytest.raises(ValueError, match=r"y has 2 negative value\(s\), the least -3.0\."):
+        VanillaMLPRegressor(loss="poisson", max_iter=1).fit(X, bad)
+
+
+def test_overflowing_predictions_name_what_overflowed_without_warnings(counts):
+    X, y = counts
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(4,), loss="poisson", max_iter=5,
+                            random_state=0).fit, X, y
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"^X is too large for this network: the predictions "
+                           r"exp\(z\) of \d+ sample\(s\) overflow float64"):
+            reg.predict(X * 1e5)
