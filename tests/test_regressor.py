@@ -494,27 +494,29 @@ def test_the_held_out_share_is_of_weight_per_class_and_leaves_training_the_rest(
 
     rng = np.random.RandomState(0)
     X = rng.randn(400, 3)
-    y = np.r_[np.zeros(300, int), np.ones(100, int)]
-    sw = np.where(np.arange(400) % 2 == 0, 3.0, 1.0)  # rows of weight 3 and 1, alternating
-    for model, yy, Y in [
-        (VanillaMLPRegressor(early_stopping=True, validation_fraction=0.2), y * 1.0, y[:, None]),
-        (VanillaMLPClassifier(early_stopping=True, validation_fraction=0.2), y, y[:, None]),
-    ]:
+    y = np.r_[np.zeros(100, int), np.ones(200, int), np.full(100, 2)]
+
+    def split(model, yy, sw):
         quiet(model.set_params(max_iter=1).fit, X, yy)  # the classifier learns its classes
         model._random_state = np.random.RandomState(0)
+        Y = yy.reshape(-1, 1) * 1.0
         train, val = training_and_validation_sets(
             model, DataSet(X, Y, yy, sw), (None, None, None), incremental=False
         )
-        # every row on exactly one side, the weights travelling with their rows
-        assert len(train.y) + len(val.y) == 400
+        # every row on exactly one side, its target and weight with it
         rows = np.r_[train.X[:, 0], val.X[:, 0]]
         np.testing.assert_array_equal(np.sort(rows), np.sort(X[:, 0]))
-        # a fifth of the weight held out, not a fifth of the rows
-        assert val.sample_weight.sum() == pytest.approx(0.2 * sw.sum(), abs=3)
-        if isinstance(model, VanillaMLPClassifier):  # and a fifth of each class's
-            for label in (0, 1):
-                share = val.sample_weight[val.y == label].sum() / sw[y == label].sum()
-                assert share == pytest.approx(0.2, abs=0.02)
+        return train, val
+
+    # A fifth of the weight, not of the rows: rows of weight 0 stay for training.
+    sw = np.where(np.arange(400) % 2 == 0, 4.0, 0.0)
+    reg = VanillaMLPRegressor(hidden_layer_sizes=(2,), early_stopping=True, validation_fraction=0.2)
+    _, val = split(reg, y * 1.0, sw)
+    assert (val.sample_weight == 4.0).all() and len(val.y) == 40
+    # A fifth of each class, exactly.
+    clf = VanillaMLPClassifier((2,), early_stopping=True, validation_fraction=0.2)
+    _, val = split(clf, y, None)
+    assert np.bincount(val.y).tolist() == [20, 40, 20]
 
 
 def test_early_stopping_trains_on_the_rest_only(diabetes):
@@ -669,3 +671,21 @@ def test_overflowing_predictions_name_what_overflowed_without_warnings(counts):
         with pytest.raises(ValueError, match=r"^X is too large for this network: the predictions "
                            r"exp\(z\) of \d+ sample\(s\) overflow float64"):
             reg.predict(X * 1e5)
+
+
+def test_defaults_and_tags_are_mlpregressors():
+    ours, theirs = VanillaMLPRegressor(), MLPRegressor()
+    expected = theirs.get_params()
+    assert {k: v for k, v in ours.get_params().items() if k in expected} == expected
+    # Several outputs are fitted (as MLPRegressor fits them, though its tags say otherwise).
+    tags = ours.__sklearn_tags__()
+    assert tags.target_tags.multi_output is True
+    assert tags.target_tags.positive_only is False
+    assert VanillaMLPRegressor(loss="poisson").__sklearn_tags__().target_tags.positive_only is True
+
+
+def test_negative_poisson_targets_are_refused_with_the_alternative(diabetes):
+    X, y = diabetes
+    with pytest.raises(ValueError, match=r"the least -?[\d.]+\. Use loss='squared_error' for "
+                       r"targets that can be negative\.$"):
+        VanillaMLPRegressor(loss="poisson", max_iter=1).fit(X, y)
