@@ -689,3 +689,14 @@ def test_negative_poisson_targets_are_refused_with_the_alternative(diabetes):
     with pytest.raises(ValueError, match=r"the least -?[\d.]+\. Use loss='squared_error' for "
                        r"targets that can be negative\.$"):
         VanillaMLPRegressor(loss="poisson", max_iter=1).fit(X, y)
+
+
+def test_lbfgs_scores_the_validation_set_every_iteration(diabetes):
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=6,
+                            random_state=0).fit,
+        X[100:], y[100:], X_val=X[:100], y_val=y[:100]
+    )
+    assert len(reg.validation_scores_) == len(reg.validation_loss_curve_) == len(reg.loss_curve_)
+    assert reg.validation_scores_[-1] == pytest.approx(reg.score(X[:100], y[:100]), rel=1e-9)
