@@ -700,3 +700,53 @@ def test_lbfgs_scores_the_validation_set_every_iteration(diabetes):
     )
     assert len(reg.validation_scores_) == len(reg.validation_loss_curve_) == len(reg.loss_curve_)
     assert reg.validation_scores_[-1] == pytest.approx(reg.score(X[:100], y[:100]), rel=1e-9)
+
+
+def test_a_given_validation_set_without_early_stopping_leaves_the_rule_to_the_training_loss(
+    diabetes,
+):
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(8,), n_iter_no_change=2, max_iter=8,
+                            random_state=0, scoring=_scripted([1.0] * 8)).fit,
+        X[50:], y[50:], X_val=X[:50], y_val=y[:50]
+    )
+    assert reg.n_iter_ == 8  # the training loss kept falling; the flat score is only recorded
+
+
+def test_a_loss_equal_to_best_minus_tol_is_progress_as_in_mlpregressor(diabetes):
+    # Weights that fit y exactly: every gradient is 0, every epoch's loss exactly 0.
+    X, y = diabetes
+    kw = dict(hidden_layer_sizes=(3,), solver="sgd", tol=0.0, n_iter_no_change=2,
+              max_iter=2, random_state=0, warm_start=True)
+    models = [quiet(VanillaMLPRegressor(**kw).fit, X, y), quiet(MLPRegressor(**kw).fit, X, y)]
+    for model in models:
+        for c in model.coefs_:
+            c[...] = 0.0
+        model.intercepts_[-1][...] = 0.5
+        quiet(model.set_params(max_iter=8).fit, X, np.full(len(y), 0.5))
+    assert models[0].loss_curve_[-1] == 0.0
+    assert models[0].n_iter_ == models[1].n_iter_ == 8
+
+
+def test_warm_start_can_turn_early_stopping_off(diabetes):
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(3,), early_stopping=True, max_iter=3,
+                            random_state=0).fit, X, y
+    )
+    quiet(reg.set_params(early_stopping=False, warm_start=True).fit, X, y)
+    assert reg.n_iter_ == 3 and reg.best_loss_ == min(reg.loss_curve_[-3:])
+
+
+@pytest.mark.parametrize("early_stopping", [True, False])
+def test_verbose_says_what_did_not_improve(diabetes, capsys, early_stopping):
+    X, y = diabetes
+    what = "Validation score" if early_stopping else "Training loss"
+    quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(3,), early_stopping=early_stopping, tol=100.0,
+                            n_iter_no_change=1, max_iter=5, verbose=True, random_state=0).fit,
+        X, y,
+    )
+    out = capsys.readouterr().out
+    assert f"\n{what} did not improve more than tol=100.000000 for 1 consecutive epochs. Stopping.\n" in out
