@@ -750,3 +750,14 @@ def test_verbose_says_what_did_not_improve(diabetes, capsys, early_stopping):
     )
     out = capsys.readouterr().out
     assert f"\n{what} did not improve more than tol=100.000000 for 1 consecutive epochs. Stopping.\n" in out
+
+
+def test_weights_that_overflow_in_the_last_step_are_refused(diabetes):
+    # The epoch's loss, taken before the step, is finite; the step sends the weights to inf.
+    X, y = diabetes
+    reg = VanillaMLPRegressor(hidden_layer_sizes=(3,), solver="sgd", momentum=0.0,
+                              learning_rate_init=1e308, batch_size=len(X), max_iter=1,
+                              random_state=0)
+    with pytest.raises(ValueError, match="^Training diverged"):
+        quiet(reg.fit, X, 1e3 * y)
+    assert all(np.isfinite(c).all() for c in reg.coefs_ + reg.intercepts_)
