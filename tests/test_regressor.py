@@ -758,6 +758,11 @@ def test_weights_that_overflow_in_the_last_step_are_refused(diabetes):
     reg = VanillaMLPRegressor(hidden_layer_sizes=(3,), solver="sgd", momentum=0.0,
                               learning_rate_init=1e308, batch_size=len(X), max_iter=1,
                               random_state=0)
-    with pytest.raises(ValueError, match="^Training diverged"):
+    msg = (
+        r"^Training diverged: the weights became non-finite, so the weights from before the last "
+        r"epoch are kept. Lower learning_rate_init, or scale the input features \(for example "
+        r"with StandardScaler\).$"
+    )
+    with pytest.raises(ValueError, match=msg):
         quiet(reg.fit, X, 1e3 * y)
     assert all(np.isfinite(c).all() for c in reg.coefs_ + reg.intercepts_)
