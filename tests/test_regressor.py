@@ -522,7 +522,8 @@ def test_the_held_out_share_is_of_weight_per_class_and_leaves_training_the_rest(
 def test_early_stopping_trains_on_the_rest_only(diabetes):
     X, y = diabetes
     reg = quiet(
-        VanillaMLPRegressor(hidden_layer_sizes=(5,), early_stopping=True, validation_fraction=0.2, max_iter=3,
+        VanillaMLPRegressor(hidden_layer_sizes=(5,), early_stopping=True, validation_fraction=0.2,
+                            max_iter=3,
                             n_iter_no_change=10, random_state=0).fit, X, y
     )
     n_train = reg.t_ // reg.n_iter_
@@ -542,7 +543,8 @@ def test_a_validation_set_without_weight_is_refused_with_its_reason():
     # one row of weight one on either side is enough
     for fraction in (0.1, 0.85):
         reg = quiet(
-            VanillaMLPRegressor(hidden_layer_sizes=(2,), early_stopping=True, validation_fraction=fraction,
+            VanillaMLPRegressor(hidden_layer_sizes=(2,), early_stopping=True,
+                                validation_fraction=fraction,
                                 max_iter=2).fit, X[:2], X[:2, 0]
         )
         assert reg.t_ == reg.n_iter_
@@ -565,7 +567,8 @@ def test_early_stopping_rule_is_mlpregressors(diabetes, scores, n_iter):
     # scikit-learn: no improvement when score < best + tol; best kept when score > best.
     X, y = diabetes
     reg = quiet(
-        VanillaMLPRegressor(hidden_layer_sizes=(3,), early_stopping=True, tol=0.5, n_iter_no_change=2,
+        VanillaMLPRegressor(hidden_layer_sizes=(3,), early_stopping=True, tol=0.5,
+                            n_iter_no_change=2,
                             max_iter=6, random_state=0, scoring=_scripted(scores)).fit,
         X, y, X_val=X[:50], y_val=y[:50]
     )
@@ -592,7 +595,8 @@ def test_validation_and_test_scores_use_the_sample_weights(diabetes, scoring):
     X, y = diabetes
     sw = np.random.RandomState(0).uniform(0.1, 5, len(y))
     reg = quiet(
-        VanillaMLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0, scoring=scoring).fit,
+        VanillaMLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0,
+                            scoring=scoring).fit,
         X[100:], y[100:], X_val=X[:100], y_val=y[:100], sample_weight_val=sw[:100]
     )
     expected = r2_score(y[:100], reg.predict(X[:100]), sample_weight=sw[:100])
@@ -628,7 +632,9 @@ def test_overflow_on_the_validation_set_is_one_clear_error(counts):
             warnings.simplefilter("error")
             warnings.simplefilter("ignore", ConvergenceWarning)
             with pytest.raises(ValueError, match=msg):
-                VanillaMLPRegressor(hidden_layer_sizes=(3,), loss=loss, max_iter=2, random_state=0).fit(
+                VanillaMLPRegressor(
+                    hidden_layer_sizes=(3,), loss=loss, max_iter=2, random_state=0
+                ).fit(
                     X, targets, X_val=X_val, y_val=targets[:30]
                 )
 
@@ -640,7 +646,9 @@ def test_a_non_finite_validation_score_is_refused_with_its_reason(diabetes):
         r"early stopping cannot compare it.$"
     )
     with pytest.raises(ValueError, match=msg):
-        VanillaMLPRegressor(hidden_layer_sizes=(3,), max_iter=2, scoring=lambda e, X, y: float("nan")).fit(
+        VanillaMLPRegressor(
+            hidden_layer_sizes=(3,), max_iter=2, scoring=lambda e, X, y: float("nan")
+        ).fit(
             X, y, X_val=X[:20], y_val=y[:20]
         )
 
@@ -749,7 +757,9 @@ def test_verbose_says_what_did_not_improve(diabetes, capsys, early_stopping):
         X, y,
     )
     out = capsys.readouterr().out
-    assert f"\n{what} did not improve more than tol=100.000000 for 1 consecutive epochs. Stopping.\n" in out
+    expected = f"{what} did not improve more than tol=100.000000 for 1 consecutive epochs."
+    expected += " Stopping."
+    assert f"\n{expected}\n" in out
 
 
 def test_weights_that_overflow_in_the_last_step_are_refused(diabetes):
