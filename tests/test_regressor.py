@@ -776,3 +776,16 @@ def test_weights_that_overflow_in_the_last_step_are_refused(diabetes):
     with pytest.raises(ValueError, match=msg):
         quiet(reg.fit, X, 1e3 * y)
     assert all(np.isfinite(c).all() for c in reg.coefs_ + reg.intercepts_)
+
+
+def test_validation_arguments_and_lbfgs_early_stopping_as_mlpregressor(diabetes):
+    X, y = diabetes
+    for given in (dict(X_val=X[:5]), dict(y_val=y[:5])):
+        with pytest.raises(ValueError, match=r"^X_val and y_val must be given together\.$"):
+            VanillaMLPRegressor(max_iter=1).fit(X, y, **given)
+    # lbfgs holds nothing out for early stopping: it trains on every row, as MLPRegressor.
+    kw = dict(hidden_layer_sizes=(3,), solver="lbfgs", early_stopping=True, max_iter=5,
+              random_state=0)
+    ours, theirs = quiet(VanillaMLPRegressor(**kw).fit, X, y), quiet(MLPRegressor(**kw).fit, X, y)
+    assert ours.validation_scores_ is None and not hasattr(theirs, "validation_scores_")
+    _assert_same_weights(ours, theirs)
