@@ -790,3 +790,15 @@ def test_validation_arguments_and_lbfgs_early_stopping_as_mlpregressor(diabetes)
     ours, theirs = quiet(VanillaMLPRegressor(**kw).fit, X, y), quiet(MLPRegressor(**kw).fit, X, y)
     assert ours.validation_scores_ is None and not hasattr(theirs, "validation_scores_")
     _assert_same_weights(ours, theirs)
+
+
+def test_a_float64_validation_set_is_scored_in_the_models_float32(diabetes):
+    X, y = diabetes
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    kw = dict(hidden_layer_sizes=(5,), max_iter=3, random_state=0)
+    curves = [
+        quiet(VanillaMLPRegressor(**kw).fit, X32[100:], y32[100:], X_val=X_val, y_val=y_val)
+        .validation_loss_curve_
+        for X_val, y_val in [(X32[:100], y32[:100]), (X[:100], y[:100])]
+    ]
+    assert curves[0] == curves[1]
