@@ -802,3 +802,10 @@ def test_a_float64_validation_set_is_scored_in_the_models_float32(diabetes):
         for X_val, y_val in [(X32[:100], y32[:100]), (X[:100], y[:100])]
     ]
     assert curves[0] == curves[1]
+
+
+def test_a_three_dimensional_y_val_is_refused(diabetes):
+    # fit's y meets scikit-learn's check; y_val reaches the regressor's own.
+    X, y = diabetes
+    with pytest.raises(ValueError, match="pass y of shape"):
+        VanillaMLPRegressor(max_iter=1).fit(X, y, X_val=X[:20], y_val=y[:20].reshape(-1, 1, 1))
