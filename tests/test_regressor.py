@@ -809,3 +809,13 @@ def test_a_three_dimensional_y_val_is_refused(diabetes):
     X, y = diabetes
     with pytest.raises(ValueError, match="pass y of shape"):
         VanillaMLPRegressor(max_iter=1).fit(X, y, X_val=X[:20], y_val=y[:20].reshape(-1, 1, 1))
+
+
+def test_lbfgs_overflow_is_one_clear_error_without_warnings():
+    X = np.random.RandomState(0).randn(50, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="^lbfgs met a non-finite objective or weights"):
+            VanillaMLPRegressor(hidden_layer_sizes=(3,), solver="lbfgs", max_iter=5).fit(
+                X * 1e200, X[:, 0]
+            )
