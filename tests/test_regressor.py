@@ -815,7 +815,11 @@ def test_lbfgs_overflow_is_one_clear_error_without_warnings():
     X = np.random.RandomState(0).randn(50, 3)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with pytest.raises(ValueError, match="^lbfgs met a non-finite objective or weights"):
+        msg = (
+            r"^lbfgs met a non-finite objective or weights; the previous weights are kept. "
+            r"Scale the input features \(for example with StandardScaler\).$"
+        )
+        with pytest.raises(ValueError, match=msg):
             VanillaMLPRegressor(hidden_layer_sizes=(3,), solver="lbfgs", max_iter=5).fit(
                 X * 1e200, X[:, 0]
             )
