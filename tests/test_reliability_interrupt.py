@@ -232,5 +232,5 @@ def test_a_second_ctrl_c_in_lbfgs_first_evaluation_keeps_the_start(digits, ctrl_
     assert clf.n_iter_ == 0 and clf.loss_curve_ == []
     for w, s in zip(_weights(clf), seen[0]):
         np.testing.assert_array_equal(w, s)
-    assert np.isfinite(clf.loss_) and clf.loss_ > 0
+    assert np.isfinite(clf.loss_) and clf.loss_ > 0 and clf.best_loss_ == clf.loss_
     _assert_usable(clf, X, y)
