@@ -823,3 +823,12 @@ def test_lbfgs_overflow_is_one_clear_error_without_warnings():
             VanillaMLPRegressor(hidden_layer_sizes=(3,), solver="lbfgs", max_iter=5).fit(
                 X * 1e200, X[:, 0]
             )
+
+
+def test_lbfgs_convergence_warning_is_a_convergence_warning_from_outside_training(diabetes):
+    X, y = diabetes
+    with pytest.warns(ConvergenceWarning, match="^lbfgs failed to converge after 1 iter") as rec:
+        VanillaMLPRegressor(hidden_layer_sizes=(3,), solver="lbfgs", max_iter=1).fit(X, y)
+    (warning,) = [w for w in rec if w.category is ConvergenceWarning]
+    # Outside the training module (it should be the caller's line: tests/MUTATION.md).
+    assert not warning.filename.endswith("_training.py")
