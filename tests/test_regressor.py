@@ -832,3 +832,16 @@ def test_lbfgs_convergence_warning_is_a_convergence_warning_from_outside_trainin
     (warning,) = [w for w in rec if w.category is ConvergenceWarning]
     # Outside the training module (it should be the caller's line: tests/MUTATION.md).
     assert not warning.filename.endswith("_training.py")
+
+
+def test_max_iter_warning_is_mlpregressors(diabetes):
+    X, y = diabetes
+    msg = (
+        r"^Stochastic Optimizer: Maximum iterations \(2\) reached and the optimization hasn't "
+        r"converged yet\.$"
+    )
+    with pytest.warns(ConvergenceWarning, match=msg):
+        MLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match=msg) as rec:
+        VanillaMLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit(X, y)
+    assert not rec[0].filename.endswith("_training.py")
