@@ -239,3 +239,15 @@ def test_a_second_ctrl_c_in_lbfgs_first_evaluation_keeps_the_start(digits, ctrl_
         np.testing.assert_array_equal(w, s)
     assert np.isfinite(clf.loss_) and clf.loss_ > 0 and clf.best_loss_ == clf.loss_
     _assert_usable(clf, X, y)
+
+
+def test_the_stochastic_interruption_warning_in_full(digits, ctrl_c_at):
+    X, y = digits
+    ctrl_c_at(call=2)
+    clf = VanillaMLPClassifier((10,), solver="sgd", max_iter=5, random_state=0)
+    with pytest.warns(UserWarning) as record:
+        clf.fit(X, y)
+    assert [str(w.message) for w in record] == [
+        "Training interrupted by user; the last weights are kept."
+    ]
+    assert not record[0].filename.endswith("_training.py")  # see tests/MUTATION.md
