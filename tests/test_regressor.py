@@ -845,3 +845,14 @@ def test_max_iter_warning_is_mlpregressors(diabetes):
     with pytest.warns(ConvergenceWarning, match=msg) as rec:
         VanillaMLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit(X, y)
     assert not rec[0].filename.endswith("_training.py")
+
+
+def test_a_batch_of_zero_weight_is_skipped_not_the_end_of_the_epoch(diabetes):
+    X, y = diabetes
+    kw = dict(hidden_layer_sizes=(3,), solver="sgd", batch_size=10, shuffle=False, max_iter=1,
+              random_state=0)
+    sw = np.ones(len(y))
+    sw[:10] = 0.0  # the first batch
+    skipped = quiet(VanillaMLPRegressor(**kw).fit, X, y, sample_weight=sw)
+    rest = quiet(VanillaMLPRegressor(**kw).fit, X[10:], y[10:], sample_weight=sw[10:])
+    _assert_same_weights(skipped, rest)
