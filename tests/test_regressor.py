@@ -856,3 +856,14 @@ def test_a_batch_of_zero_weight_is_skipped_not_the_end_of_the_epoch(diabetes):
     skipped = quiet(VanillaMLPRegressor(**kw).fit, X, y, sample_weight=sw)
     rest = quiet(VanillaMLPRegressor(**kw).fit, X[10:], y[10:], sample_weight=sw[10:])
     _assert_same_weights(skipped, rest)
+
+
+def test_each_batch_draws_the_next_dropout_masks(diabetes):
+    # The step that seeds the masks advances once a batch, and is kept for continuing (a saved
+    # model holds it): 5 batches an epoch for 3 epochs.
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(3,), dropout=0.2, batch_size=100, max_iter=3,
+                            random_state=0).fit, X, y
+    )
+    assert reg._dropout_step == 15
