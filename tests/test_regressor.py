@@ -199,8 +199,9 @@ def test_negative_y_with_poisson_is_refused(diabetes):
 
 def test_string_y_and_wrong_number_of_outputs_are_refused(two_outputs):
     X, Y = two_outputs
-    with pytest.raises(ValueError):
-        VanillaMLPRegressor(max_iter=1).fit(X, np.array(["a", "b"] * (len(X) // 2) + ["a"]))
+    # One string a row (the old y had one row too many, and met the row-count check instead).
+    with pytest.raises(ValueError, match="must hold numbers"):
+        VanillaMLPRegressor(max_iter=1).fit(X, np.array(["a", "b"] * (len(X) // 2)))
     reg = quiet(VanillaMLPRegressor(hidden_layer_sizes=(5,), max_iter=2).fit, X, Y)
     with pytest.raises(ValueError, match="2"):
         reg.partial_fit(X, Y[:, 0])
@@ -483,3 +484,386 @@ def test_warm_start_continues_as_mlpregressor(diabetes):
         quiet(theirs.fit, X, y)
     _assert_same_weights(ours, theirs)
     assert ours.loss_curve_ == pytest.approx(theirs.loss_curve_)
+
+
+# -- the validation set and the stopping rule, as the mutation run asked (tests/MUTATION.md) --
+
+
+def test_the_held_out_share_is_of_weight_per_class_and_leaves_training_the_rest():
+    from skvanilla import VanillaMLPClassifier
+    from skvanilla._validation import DataSet, training_and_validation_sets
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(400, 3)
+    y = np.r_[np.zeros(100, int), np.ones(200, int), np.full(100, 2)]
+
+    def split(model, yy, sw):
+        quiet(model.set_params(max_iter=1).fit, X, yy)  # the classifier learns its classes
+        model._random_state = np.random.RandomState(0)
+        Y = yy.reshape(-1, 1) * 1.0
+        train, val = training_and_validation_sets(
+            model, DataSet(X, Y, yy, sw), (None, None, None), incremental=False
+        )
+        # every row on exactly one side, its target and weight with it
+        rows = np.r_[train.X[:, 0], val.X[:, 0]]
+        np.testing.assert_array_equal(np.sort(rows), np.sort(X[:, 0]))
+        return train, val
+
+    # A fifth of the weight, not of the rows: rows of weight 0 stay for training.
+    sw = np.where(np.arange(400) % 2 == 0, 4.0, 0.0)
+    reg = VanillaMLPRegressor(hidden_layer_sizes=(2,), early_stopping=True, validation_fraction=0.2)
+    _, val = split(reg, y * 1.0, sw)
+    assert (val.sample_weight == 4.0).all() and len(val.y) == 40
+    # A fifth of each class, exactly.
+    clf = VanillaMLPClassifier((2,), early_stopping=True, validation_fraction=0.2)
+    _, val = split(clf, y, None)
+    assert np.bincount(val.y).tolist() == [20, 40, 20]
+
+
+def test_early_stopping_trains_on_the_rest_only(diabetes):
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(5,), early_stopping=True, validation_fraction=0.2,
+                            max_iter=3,
+                            n_iter_no_change=10, random_state=0).fit, X, y
+    )
+    n_train = reg.t_ // reg.n_iter_
+    assert reg.t_ == reg.n_iter_ * n_train and abs(n_train - 0.8 * len(X)) <= 1
+
+
+def test_a_validation_set_without_weight_is_refused_with_its_reason():
+    X = np.random.RandomState(0).randn(10, 3)
+    msg = (
+        r"^The validation set is too small \(or carries no weight\): validation_fraction=0.5 "
+        r"of 4 sample\(s\). Increase 'validation_fraction' or the size of your dataset, or "
+        r"pass X_val, y_val.$"
+    )
+    same = np.repeat(X[:1], 4, axis=0)  # one distinct row: it stays for training
+    with pytest.raises(ValueError, match=msg):
+        VanillaMLPRegressor(early_stopping=True, validation_fraction=0.5).fit(same, same[:, 0])
+    # one row of weight one on either side is enough
+    for fraction in (0.1, 0.85):
+        reg = quiet(
+            VanillaMLPRegressor(hidden_layer_sizes=(2,), early_stopping=True,
+                                validation_fraction=fraction,
+                                max_iter=2).fit, X[:2], X[:2, 0]
+        )
+        assert reg.t_ == reg.n_iter_
+
+
+def _scripted(scores):
+    """A scorer that returns ``scores`` one after the other."""
+    it = iter(scores)
+    return lambda estimator, X, y: next(it)
+
+
+@pytest.mark.parametrize(
+    "scores, n_iter",
+    [
+        ([0.0, 0.5, 1.0, 1.5, 2.0, 2.5], 6),  # each rises by exactly tol: progress
+        ([0.0, 0.25, 0.5, 0.75, 1.0, 1.25], 4),  # by less than tol: none
+    ],
+)
+def test_early_stopping_rule_is_mlpregressors(diabetes, scores, n_iter):
+    # scikit-learn: no improvement when score < best + tol; best kept when score > best.
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(3,), early_stopping=True, tol=0.5,
+                            n_iter_no_change=2,
+                            max_iter=6, random_state=0, scoring=_scripted(scores)).fit,
+        X, y, X_val=X[:50], y_val=y[:50]
+    )
+    assert reg.n_iter_ == n_iter
+
+
+def test_early_stopping_restores_the_first_of_equal_best_scores(diabetes):
+    X, y = diabetes
+    kw = dict(hidden_layer_sizes=(3,), random_state=0, n_iter_no_change=2)
+    reg = quiet(
+        VanillaMLPRegressor(**kw, early_stopping=True, max_iter=10,
+                            scoring=_scripted([1.0] * 10)).fit,
+        X, y, X_val=X[:50], y_val=y[:50]
+    )
+    assert reg.n_iter_ == 4
+    first = quiet(VanillaMLPRegressor(**kw, max_iter=1).fit, X, y)
+    _assert_same_weights(reg, first)
+
+
+@pytest.mark.parametrize("scoring", [None, "r2"])
+def test_validation_and_test_scores_use_the_sample_weights(diabetes, scoring):
+    from sklearn.metrics import r2_score
+
+    X, y = diabetes
+    sw = np.random.RandomState(0).uniform(0.1, 5, len(y))
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0,
+                            scoring=scoring).fit,
+        X[100:], y[100:], X_val=X[:100], y_val=y[:100], sample_weight_val=sw[:100]
+    )
+    expected = r2_score(y[:100], reg.predict(X[:100]), sample_weight=sw[:100])
+    assert reg.validation_scores_[-1] == pytest.approx(expected, rel=1e-9)
+    assert reg.score(X, y, sw) == pytest.approx(r2_score(y, reg.predict(X), sample_weight=sw))
+    assert reg.score(X, y, sw) != pytest.approx(reg.score(X, y))
+
+
+def test_verbose_prints_the_validation_score_and_loss(diabetes, capsys):
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(3,), max_iter=2, random_state=0, verbose=True).fit,
+        X[50:], y[50:], X_val=X[:50], y_val=y[:50]
+    )
+    out = capsys.readouterr().out
+    assert (
+        f"Validation score: {reg.validation_scores_[1]:f}, "
+        f"validation loss: {reg.validation_loss_curve_[1]:.8f}\n" in out
+    )
+
+
+def test_overflow_on_the_validation_set_is_one_clear_error(counts):
+    X, y = counts
+    msg = (
+        r"^The validation loss is not finite: the network's outputs overflow on the validation "
+        r"set. Scale the validation features as the training features.$"
+    )
+    # Outputs that overflow in the loss, and outputs already infinite (inf - inf in the deviance).
+    signs = np.random.RandomState(0).choice([-1.0, 1.0], size=(30, X.shape[1]))
+    X_val = signs * np.repeat([1e100, 1e200, 1e308], 10)[:, None]
+    for loss, targets in [("squared_error", y), ("poisson", y + 1)]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            with pytest.raises(ValueError, match=msg):
+                VanillaMLPRegressor(
+                    hidden_layer_sizes=(3,), loss=loss, max_iter=2, random_state=0
+                ).fit(
+                    X, targets, X_val=X_val, y_val=targets[:30]
+                )
+
+
+def test_a_non_finite_validation_score_is_refused_with_its_reason(diabetes):
+    X, y = diabetes
+    msg = (
+        r"^scoring=<function .*> gave a non-finite validation score \(nan\); "
+        r"early stopping cannot compare it.$"
+    )
+    with pytest.raises(ValueError, match=msg):
+        VanillaMLPRegressor(
+            hidden_layer_sizes=(3,), max_iter=2, scoring=lambda e, X, y: float("nan")
+        ).fit(
+            X, y, X_val=X[:20], y_val=y[:20]
+        )
+
+
+def test_target_errors_say_what_is_wrong(two_outputs):
+    X, Y = two_outputs
+    with pytest.raises(ValueError, match=r"^y must hold numbers for a regressor; got dtype <U1.$"):
+        VanillaMLPRegressor(max_iter=1).fit(X, np.array(["a"] * len(X)))
+    one = quiet(VanillaMLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit, X, Y[:, 0])
+    with pytest.raises(ValueError, match=r"with 1; pass y of shape \(n_samples,\)\.$"):
+        one.partial_fit(X, Y)
+    two = quiet(VanillaMLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit, X, Y)
+    with pytest.raises(ValueError, match=r"with 2; pass y of shape \(n_samples, 2\)\.$"):
+        two.partial_fit(X, Y[:, 0])
+    bad = np.r_[-3.0, -1.0, 0.0, 0.0, 0.5, np.abs(Y[5:, 0])]
+    with pytest.raises(ValueError, match=r"y has 2 negative value\(s\), the least -3.0\."):
+        VanillaMLPRegressor(loss="poisson", max_iter=1).fit(X, bad)
+
+
+def test_overflowing_predictions_name_what_overflowed_without_warnings(counts):
+    X, y = counts
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(4,), loss="poisson", max_iter=5,
+                            random_state=0).fit, X, y
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"^X is too large for this network: the predictions "
+                           r"exp\(z\) of \d+ sample\(s\) overflow float64"):
+            reg.predict(X * 1e5)
+
+
+def test_defaults_and_tags_are_mlpregressors():
+    ours, theirs = VanillaMLPRegressor(), MLPRegressor()
+    expected = theirs.get_params()
+    assert {k: v for k, v in ours.get_params().items() if k in expected} == expected
+    # Several outputs are fitted (as MLPRegressor fits them, though its tags say otherwise).
+    tags = ours.__sklearn_tags__()
+    assert tags.target_tags.multi_output is True
+    assert tags.target_tags.positive_only is False
+    assert VanillaMLPRegressor(loss="poisson").__sklearn_tags__().target_tags.positive_only is True
+
+
+def test_negative_poisson_targets_are_refused_with_the_alternative(diabetes):
+    X, y = diabetes
+    with pytest.raises(ValueError, match=r"the least -?[\d.]+\. Use loss='squared_error' for "
+                       r"targets that can be negative\.$"):
+        VanillaMLPRegressor(loss="poisson", max_iter=1).fit(X, y)
+
+
+def test_lbfgs_scores_the_validation_set_every_iteration(diabetes):
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=6,
+                            random_state=0).fit,
+        X[100:], y[100:], X_val=X[:100], y_val=y[:100]
+    )
+    assert len(reg.validation_scores_) == len(reg.validation_loss_curve_) == len(reg.loss_curve_)
+    assert reg.validation_scores_[-1] == pytest.approx(reg.score(X[:100], y[:100]), rel=1e-9)
+
+
+def test_a_given_validation_set_without_early_stopping_leaves_the_rule_to_the_training_loss(
+    diabetes,
+):
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(8,), n_iter_no_change=2, max_iter=8,
+                            random_state=0, scoring=_scripted([1.0] * 8)).fit,
+        X[50:], y[50:], X_val=X[:50], y_val=y[:50]
+    )
+    assert reg.n_iter_ == 8  # the training loss kept falling; the flat score is only recorded
+
+
+def test_a_loss_equal_to_best_minus_tol_is_progress_as_in_mlpregressor(diabetes):
+    # Weights that fit y exactly: every gradient is 0, every epoch's loss exactly 0.
+    X, y = diabetes
+    kw = dict(hidden_layer_sizes=(3,), solver="sgd", tol=0.0, n_iter_no_change=2,
+              max_iter=2, random_state=0, warm_start=True)
+    models = [quiet(VanillaMLPRegressor(**kw).fit, X, y), quiet(MLPRegressor(**kw).fit, X, y)]
+    for model in models:
+        for c in model.coefs_:
+            c[...] = 0.0
+        model.intercepts_[-1][...] = 0.5
+        quiet(model.set_params(max_iter=8).fit, X, np.full(len(y), 0.5))
+    assert models[0].loss_curve_[-1] == 0.0
+    assert models[0].n_iter_ == models[1].n_iter_ == 8
+
+
+def test_warm_start_can_turn_early_stopping_off(diabetes):
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(3,), early_stopping=True, max_iter=3,
+                            random_state=0).fit, X, y
+    )
+    quiet(reg.set_params(early_stopping=False, warm_start=True).fit, X, y)
+    assert reg.n_iter_ == 3 and reg.best_loss_ == min(reg.loss_curve_[-3:])
+
+
+@pytest.mark.parametrize("early_stopping", [True, False])
+def test_verbose_says_what_did_not_improve(diabetes, capsys, early_stopping):
+    X, y = diabetes
+    what = "Validation score" if early_stopping else "Training loss"
+    quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(3,), early_stopping=early_stopping, tol=100.0,
+                            n_iter_no_change=1, max_iter=5, verbose=True, random_state=0).fit,
+        X, y,
+    )
+    out = capsys.readouterr().out
+    expected = f"{what} did not improve more than tol=100.000000 for 1 consecutive epochs."
+    expected += " Stopping."
+    assert f"\n{expected}\n" in out
+
+
+def test_weights_that_overflow_in_the_last_step_are_refused(diabetes):
+    # The epoch's loss, taken before the step, is finite; the step sends the weights to inf.
+    X, y = diabetes
+    reg = VanillaMLPRegressor(hidden_layer_sizes=(3,), solver="sgd", momentum=0.0,
+                              learning_rate_init=1e308, batch_size=len(X), max_iter=1,
+                              random_state=0)
+    msg = (
+        r"^Training diverged: the weights became non-finite, so the weights from before the last "
+        r"epoch are kept. Lower learning_rate_init, or scale the input features \(for example "
+        r"with StandardScaler\).$"
+    )
+    with pytest.raises(ValueError, match=msg):
+        quiet(reg.fit, X, 1e3 * y)
+    assert all(np.isfinite(c).all() for c in reg.coefs_ + reg.intercepts_)
+
+
+def test_validation_arguments_and_lbfgs_early_stopping_as_mlpregressor(diabetes):
+    X, y = diabetes
+    for given in (dict(X_val=X[:5]), dict(y_val=y[:5])):
+        with pytest.raises(ValueError, match=r"^X_val and y_val must be given together\.$"):
+            VanillaMLPRegressor(max_iter=1).fit(X, y, **given)
+    # lbfgs holds nothing out for early stopping: it trains on every row, as MLPRegressor.
+    kw = dict(hidden_layer_sizes=(3,), solver="lbfgs", early_stopping=True, max_iter=5,
+              random_state=0)
+    ours, theirs = quiet(VanillaMLPRegressor(**kw).fit, X, y), quiet(MLPRegressor(**kw).fit, X, y)
+    assert ours.validation_scores_ is None and not hasattr(theirs, "validation_scores_")
+    _assert_same_weights(ours, theirs)
+
+
+def test_a_float64_validation_set_is_scored_in_the_models_float32(diabetes):
+    X, y = diabetes
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    kw = dict(hidden_layer_sizes=(5,), max_iter=3, random_state=0)
+    curves = [
+        quiet(VanillaMLPRegressor(**kw).fit, X32[100:], y32[100:], X_val=X_val, y_val=y_val)
+        .validation_loss_curve_
+        for X_val, y_val in [(X32[:100], y32[:100]), (X[:100], y[:100])]
+    ]
+    assert curves[0] == curves[1]
+
+
+def test_a_three_dimensional_y_val_is_refused(diabetes):
+    # fit's y meets scikit-learn's check; y_val reaches the regressor's own.
+    X, y = diabetes
+    with pytest.raises(ValueError, match="pass y of shape"):
+        VanillaMLPRegressor(max_iter=1).fit(X, y, X_val=X[:20], y_val=y[:20].reshape(-1, 1, 1))
+
+
+def test_lbfgs_overflow_is_one_clear_error_without_warnings():
+    X = np.random.RandomState(0).randn(50, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        msg = (
+            r"^lbfgs met a non-finite objective or weights; the previous weights are kept. "
+            r"Scale the input features \(for example with StandardScaler\).$"
+        )
+        with pytest.raises(ValueError, match=msg):
+            VanillaMLPRegressor(hidden_layer_sizes=(3,), solver="lbfgs", max_iter=5).fit(
+                X * 1e200, X[:, 0]
+            )
+
+
+def test_lbfgs_convergence_warning_is_a_convergence_warning_from_outside_training(diabetes):
+    X, y = diabetes
+    with pytest.warns(ConvergenceWarning, match="^lbfgs failed to converge after 1 iter") as rec:
+        VanillaMLPRegressor(hidden_layer_sizes=(3,), solver="lbfgs", max_iter=1).fit(X, y)
+    (warning,) = [w for w in rec if w.category is ConvergenceWarning]
+    # Outside the training module (it should be the caller's line: tests/MUTATION.md).
+    assert not warning.filename.endswith("_training.py")
+
+
+def test_max_iter_warning_is_mlpregressors(diabetes):
+    X, y = diabetes
+    msg = (
+        r"^Stochastic Optimizer: Maximum iterations \(2\) reached and the optimization hasn't "
+        r"converged yet\.$"
+    )
+    with pytest.warns(ConvergenceWarning, match=msg):
+        MLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match=msg) as rec:
+        VanillaMLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit(X, y)
+    assert not rec[0].filename.endswith("_training.py")
+
+
+def test_a_batch_of_zero_weight_is_skipped_not_the_end_of_the_epoch(diabetes):
+    X, y = diabetes
+    kw = dict(hidden_layer_sizes=(3,), solver="sgd", batch_size=10, shuffle=False, max_iter=1,
+              random_state=0)
+    sw = np.ones(len(y))
+    sw[:10] = 0.0  # the first batch
+    skipped = quiet(VanillaMLPRegressor(**kw).fit, X, y, sample_weight=sw)
+    rest = quiet(VanillaMLPRegressor(**kw).fit, X[10:], y[10:], sample_weight=sw[10:])
+    _assert_same_weights(skipped, rest)
+
+
+def test_each_batch_draws_the_next_dropout_masks(diabetes):
+    # The step that seeds the masks advances once a batch, and is kept for continuing (a saved
+    # model holds it): 5 batches an epoch for 3 epochs.
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(3,), dropout=0.2, batch_size=100, max_iter=3,
+                            random_state=0).fit, X, y
+    )
+    assert reg._dropout_step == 15

@@ -220,3 +220,34 @@ def test_a_refit_interrupted_in_its_first_epoch_keeps_its_own_weights(digits, ct
     assert [w.shape for w in _weights(clf)] == [w.shape for w in seen[0]]
     assert clf.coefs_[0].shape == (64, 7)
     _assert_usable(clf, X, y)
+
+
+def test_a_second_ctrl_c_in_lbfgs_first_evaluation_keeps_the_start(digits, ctrl_c_at):
+    # No iterate yet: the fit keeps the starting weights, and its loss is theirs.
+    X, y = digits
+    seen = ctrl_c_at(call=1, times=2)
+    clf = VanillaMLPClassifier((10,), solver="lbfgs", max_iter=500, random_state=0)
+    with pytest.warns(UserWarning) as record:
+        clf.fit(X, y)
+    assert [str(w.message) for w in record] == [
+        "Training interrupted by user; the last weights are kept."
+    ]
+    # Outside the training module (it should be the caller's line: tests/MUTATION.md).
+    assert not record[0].filename.endswith("_training.py")
+    assert clf.n_iter_ == 0 and clf.loss_curve_ == []
+    for w, s in zip(_weights(clf), seen[0]):
+        np.testing.assert_array_equal(w, s)
+    assert np.isfinite(clf.loss_) and clf.loss_ > 0 and clf.best_loss_ == clf.loss_
+    _assert_usable(clf, X, y)
+
+
+def test_the_stochastic_interruption_warning_in_full(digits, ctrl_c_at):
+    X, y = digits
+    ctrl_c_at(call=2)
+    clf = VanillaMLPClassifier((10,), solver="sgd", max_iter=5, random_state=0)
+    with pytest.warns(UserWarning) as record:
+        clf.fit(X, y)
+    assert [str(w.message) for w in record] == [
+        "Training interrupted by user; the last weights are kept."
+    ]
+    assert not record[0].filename.endswith("_training.py")  # see tests/MUTATION.md
