@@ -19,6 +19,8 @@ Of the model's methods it calls only ``_network()`` (what the network
 computes) and ``_epoch_callbacks`` (scikit-learn's callbacks).
 """
 
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -28,6 +30,25 @@ from ._dropout import dropout_masks, sample_keys
 from ._interrupt import DeferInterrupt
 from ._network import Workspace, loss_and_gradients
 from ._optimizers import SGD, Adam, minimize_lbfgs, pack, unpack
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _warn(message, category=UserWarning):
+    """``warnings.warn``, attributed to the line that called the estimator.
+
+    That is the first frame outside this package and scikit-learn's
+    ``_fit_context`` wrapper (``sklearn.base``): ``fit``, ``partial_fit``
+    and the heads reach training through different numbers of frames, so no
+    fixed ``stacklevel`` points at the user's line for all of them.
+    """
+    frame, level = sys._getframe(1), 2
+    while frame is not None and (
+        frame.f_code.co_filename.startswith(_PACKAGE)
+        or frame.f_globals.get("__name__") == "sklearn.base"
+    ):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 from ._validation import record_validation, restore_best
 
 
@@ -119,17 +140,17 @@ def fit_stochastic(model, train, validation, *, incremental, callbacks):
                 break
         else:
             if not incremental:
-                warnings.warn(
+                _warn(
                     f"Stochastic Optimizer: Maximum iterations ({model.max_iter}) reached "
                     "and the optimization hasn't converged yet.",
-                    ConvergenceWarning, stacklevel=3,
+                    ConvergenceWarning,
                 )
     except KeyboardInterrupt:
         # A second Ctrl-C may land inside an optimizer step: weights it left
         # non-finite go back to where the epoch started.
         if not np.isfinite(theta).all():
             theta[...] = last_good
-        warnings.warn("Training interrupted by user; the last weights are kept.", stacklevel=3)
+        _warn("Training interrupted by user; the last weights are kept.")
     finally:
         interrupt.restore()
     restore_best(model, validation)
@@ -325,10 +346,10 @@ def fit_lbfgs(model, train, validation, callbacks):
     model.loss_ = loss
     model.best_loss_ = min(model.loss_curve_, default=model.loss_)
     if interrupt.requested:
-        warnings.warn("Training interrupted by user; the last weights are kept.", stacklevel=3)
+        _warn("Training interrupted by user; the last weights are kept.")
     elif result.status != 0:
-        warnings.warn(
+        _warn(
             f"lbfgs failed to converge after {model.n_iter_} iterations "
             f"({result.message}). Increase max_iter or max_fun, or scale the data.",
-            ConvergenceWarning, stacklevel=3,
+            ConvergenceWarning,
         )

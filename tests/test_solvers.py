@@ -9,6 +9,7 @@ them fails on a mutant of the numeric core that the rest of the suite let
 through (tests/MUTATION.md).
 """
 
+import inspect
 import warnings
 
 import numpy as np
@@ -188,3 +189,22 @@ def test_momentum_one_is_mlpclassifiers(cancer, nesterovs_momentum):
     np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-9)
     assert_same_weights(ours, theirs)
     assert not np.allclose(ours.coefs_[0], plain.coefs_[0], rtol=1e-3)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("head", ["classifier", "regressor"])
+def test_training_warnings_point_at_the_callers_line(solver, head):
+    # A ConvergenceWarning names the file and line that called fit, as
+    # scikit-learn's do, not a line inside this package.
+    from skvanilla import VanillaMLPRegressor
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    est = (VanillaMLPClassifier((4,), solver=solver, max_iter=1, random_state=0)
+           if head == "classifier"
+           else VanillaMLPRegressor(hidden_layer_sizes=(4,), solver=solver, max_iter=1,
+                                    random_state=0))
+    with pytest.warns(ConvergenceWarning) as record:
+        line = inspect.currentframe().f_lineno + 1
+        est.fit(X, y.astype(float))
+    assert [(w.filename, w.lineno) for w in record] == [(__file__, line)]
