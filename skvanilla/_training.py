@@ -30,6 +30,7 @@ from ._dropout import dropout_masks, sample_keys
 from ._interrupt import DeferInterrupt
 from ._network import Workspace, loss_and_gradients
 from ._optimizers import SGD, Adam, minimize_lbfgs, pack, unpack
+from ._validation import record_validation, restore_best
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
@@ -49,7 +50,6 @@ def _warn(message, category=UserWarning):
     ):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
-from ._validation import record_validation, restore_best
 
 
 class TrainingBuffers:

@@ -781,9 +781,9 @@ def test_weights_that_overflow_in_the_last_step_are_refused(diabetes):
 
 def test_validation_arguments_and_lbfgs_early_stopping_as_mlpregressor(diabetes):
     X, y = diabetes
-    for given in (dict(X_val=X[:5]), dict(y_val=y[:5])):
+    for half in (dict(X_val=X[:5]), dict(y_val=y[:5])):
         with pytest.raises(ValueError, match=r"^X_val and y_val must be given together\.$"):
-            VanillaMLPRegressor(max_iter=1).fit(X, y, **given)
+            VanillaMLPRegressor(max_iter=1).fit(X, y, **half)
     # lbfgs holds nothing out for early stopping: it trains on every row, as MLPRegressor.
     kw = dict(hidden_layer_sizes=(3,), solver="lbfgs", early_stopping=True, max_iter=5,
               random_state=0)
