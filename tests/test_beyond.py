@@ -1,12 +1,11 @@
 """What skvanilla offers beyond MLPClassifier (issue: class weights, dropout, ...)."""
 
-import warnings
 
 import numpy as np
 import pytest
+from helpers import quiet
 from recorders import EpochRecorder
 from sklearn.datasets import load_digits, make_classification
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import balanced_accuracy_score, log_loss, recall_score
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
@@ -28,12 +27,6 @@ def imbalanced():
         2000, 10, n_informative=4, weights=[0.95, 0.05], class_sep=0.6, random_state=0
     )
     return train_test_split(X, y, test_size=0.5, random_state=0, stratify=y)
-
-
-def quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return fn(*args, **kwargs)
 
 
 def weights_of(clf):

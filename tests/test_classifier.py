@@ -2,11 +2,11 @@
 
 import inspect
 import re
-import warnings
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from helpers import quiet
 from sklearn.datasets import load_digits, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -22,12 +22,6 @@ from skvanilla._experiment import SEED_PARAMS
 def digits():
     X, y = load_digits(return_X_y=True)
     return X / 16.0, y
-
-
-def quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return fn(*args, **kwargs)
 
 
 def test_constructor_is_mlpclassifiers_then_the_extras():

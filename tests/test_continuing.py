@@ -4,11 +4,10 @@ Each test runs the same calls on both estimators and compares what they
 leave behind: weights, the epoch counters, the loss curve, and the errors.
 """
 
-import warnings
 
 import numpy as np
 import pytest
-from sklearn.exceptions import ConvergenceWarning
+from helpers import quiet
 from sklearn.neural_network import MLPClassifier
 
 from skvanilla import VanillaMLPClassifier
@@ -16,12 +15,6 @@ from skvanilla import VanillaMLPClassifier
 
 def both(**params):
     return VanillaMLPClassifier(**params), MLPClassifier(**params)
-
-
-def quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return fn(*args, **kwargs)
 
 
 def assert_same_state(ours, theirs, curve=True):

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from helpers import assert_same_weights, quiet
 from hypothesis import given
 from hypothesis import strategies as st
 from recorders import EpochRecorder
@@ -40,17 +41,6 @@ def counts(diabetes):
     return X, rng.poisson(np.exp(0.3 * X[:, 2] + 0.2 * X[:, 8] + 0.5)).astype(float)
 
 
-def quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return fn(*args, **kwargs)
-
-
-def _assert_same_weights(ours, theirs):
-    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
-        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
-
-
 def test_constructor_is_mlpregressors_then_the_extras():
     ours = list(inspect.signature(VanillaMLPRegressor).parameters.values())
     theirs = list(inspect.signature(MLPRegressor).parameters.values())
@@ -79,7 +69,7 @@ def test_same_weights_as_mlpregressor(params, data, loss, request):
     kw = dict(hidden_layer_sizes=(20, 10), max_iter=12, random_state=0, loss=loss, **params)
     ours = quiet(VanillaMLPRegressor(**kw).fit, X, y)
     theirs = quiet(MLPRegressor(**kw).fit, X, y)
-    _assert_same_weights(ours, theirs)
+    assert_same_weights(ours, theirs)
     np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-9, atol=1e-9)
     assert ours.predict(X).shape == theirs.predict(X).shape == (len(X),)
     assert ours.n_iter_ == theirs.n_iter_ and ours.loss_ == pytest.approx(theirs.loss_)
@@ -107,7 +97,7 @@ def test_stops_at_the_same_epoch_as_mlpregressor(params, diabetes):
     theirs = quiet(MLPRegressor(**kw).fit, X, y)
     assert ours.n_iter_ == theirs.n_iter_ < 300
     assert ours._optimizer.learning_rate == pytest.approx(theirs._optimizer.learning_rate)
-    _assert_same_weights(ours, theirs)
+    assert_same_weights(ours, theirs)
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
@@ -127,7 +117,7 @@ def test_same_steps_as_mlpregressor_with_several_outputs(solver, two_outputs):
     )
     ours = quiet(VanillaMLPRegressor(**kw).fit, X, Y)
     theirs = quiet(MLPRegressor(**kw).fit, X, Y)
-    _assert_same_weights(ours, theirs)
+    assert_same_weights(ours, theirs)
     assert ours.predict(X).shape == (len(X), 2) and ours.n_outputs_ == 2
     # loss_ is the objective descended, summed over the 2 outputs (no penalty
     # here, which neither library divides by the outputs).
@@ -142,7 +132,7 @@ def test_poisson_with_several_outputs_is_mlpregressors(counts):
     for solver in ["adam", "lbfgs"]:
         ours = quiet(VanillaMLPRegressor(solver=solver, **kw).fit, X, Y)
         theirs = quiet(MLPRegressor(solver=solver, **kw).fit, X, Y)
-        _assert_same_weights(ours, theirs)
+        assert_same_weights(ours, theirs)
         assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-9)
 
 
@@ -289,7 +279,7 @@ def test_round_trip_with_mlpregressor(two_outputs):
     # Training goes on with the same steps (the stopping rule does not fire).
     reg.partial_fit(X, Y)
     mlp.partial_fit(X, Y)
-    _assert_same_weights(reg, mlp)
+    assert_same_weights(reg, mlp)
     back = reg.to_sklearn()
     assert type(back) is MLPRegressor and back.n_outputs_ == 2
     np.testing.assert_allclose(back.predict(X), reg.predict(X), atol=1e-12)
@@ -309,7 +299,7 @@ def test_skops_needs_to_trust_only_the_regressor(diabetes):
     np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
     quiet(loaded.partial_fit, X, y)
     quiet(reg.partial_fit, X, y)
-    _assert_same_weights(loaded, reg)
+    assert_same_weights(loaded, reg)
 
 
 def test_pickle_and_grid_search(diabetes):
@@ -471,7 +461,7 @@ def test_from_sklearn_then_continuing_as_mlpregressor(params, diabetes):
         return  # L-BFGS restarts its memory; the split differs (see migrating.rst)
     quiet(mlp.set_params(warm_start=True).fit, X, y)
     quiet(reg.set_params(warm_start=True).fit, X, y)
-    _assert_same_weights(reg, mlp)
+    assert_same_weights(reg, mlp)
     assert reg.n_iter_ == mlp.n_iter_ and reg.t_ == mlp.t_
 
 
@@ -482,7 +472,7 @@ def test_warm_start_continues_as_mlpregressor(diabetes):
     for _ in range(3):
         quiet(ours.fit, X, y)
         quiet(theirs.fit, X, y)
-    _assert_same_weights(ours, theirs)
+    assert_same_weights(ours, theirs)
     assert ours.loss_curve_ == pytest.approx(theirs.loss_curve_)
 
 
@@ -586,7 +576,7 @@ def test_early_stopping_restores_the_first_of_equal_best_scores(diabetes):
     )
     assert reg.n_iter_ == 4
     first = quiet(VanillaMLPRegressor(**kw, max_iter=1).fit, X, y)
-    _assert_same_weights(reg, first)
+    assert_same_weights(reg, first)
 
 
 @pytest.mark.parametrize("scoring", [None, "r2"])
@@ -789,7 +779,7 @@ def test_validation_arguments_and_lbfgs_early_stopping_as_mlpregressor(diabetes)
               random_state=0)
     ours, theirs = quiet(VanillaMLPRegressor(**kw).fit, X, y), quiet(MLPRegressor(**kw).fit, X, y)
     assert ours.validation_scores_ is None and not hasattr(theirs, "validation_scores_")
-    _assert_same_weights(ours, theirs)
+    assert_same_weights(ours, theirs)
 
 
 def test_a_float64_validation_set_is_scored_in_the_models_float32(diabetes):
@@ -855,7 +845,7 @@ def test_a_batch_of_zero_weight_is_skipped_not_the_end_of_the_epoch(diabetes):
     sw[:10] = 0.0  # the first batch
     skipped = quiet(VanillaMLPRegressor(**kw).fit, X, y, sample_weight=sw)
     rest = quiet(VanillaMLPRegressor(**kw).fit, X[10:], y[10:], sample_weight=sw[10:])
-    _assert_same_weights(skipped, rest)
+    assert_same_weights(skipped, rest)
 
 
 def test_each_batch_draws_the_next_dropout_masks(diabetes):

@@ -4,8 +4,9 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers import quiet
 from sklearn.datasets import load_iris
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import NotFittedError
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
@@ -31,12 +32,6 @@ def data():
         "multiclass": (X, y),
         "multilabel": (X, Y),
     }
-
-
-def quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return fn(*args, **kwargs)
 
 
 def fitted_mlp(data, target, solver, **params):

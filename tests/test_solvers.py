@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers import assert_same_weights, quiet
 from recorders import EpochRecorder
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning
@@ -27,17 +28,6 @@ from skvanilla import VanillaMLPClassifier
 def cancer():
     X, y = load_breast_cancer(return_X_y=True)
     return StandardScaler().fit_transform(X)[::3], y[::3]
-
-
-def quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return fn(*args, **kwargs)
-
-
-def assert_same_weights(ours, theirs):
-    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
-        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
 
 
 def test_lbfgs_records_every_iteration(cancer, capsys):
