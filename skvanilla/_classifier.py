@@ -15,10 +15,11 @@ from sklearn.utils._param_validation import StrOptions
 from . import _classes, _labels, _sklearn_bridge
 from ._base import BaseVanillaMLP, _available_if, _can_partial_fit
 from ._docs import fill_docstring
+from ._sklearn_twin import SklearnTwinMixin
 
 
 @fill_docstring
-class VanillaMLPClassifier(ClassifierMixin, BaseVanillaMLP):
+class VanillaMLPClassifier(ClassifierMixin, SklearnTwinMixin, BaseVanillaMLP):
     """A multi-layer perceptron classifier, backpropagation written from scratch.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
@@ -84,6 +85,8 @@ class VanillaMLPClassifier(ClassifierMixin, BaseVanillaMLP):
         "class_weight": [StrOptions({"balanced"}), dict, list, None],
     }
 
+    # scikit-learn reads the parameters from this signature, which may not hide them
+    # behind **kwargs: so each head spells out its own, in MLPClassifier's order.
     def __init__(
         self,
         hidden_layer_sizes=(100,),
@@ -276,105 +279,6 @@ class VanillaMLPClassifier(ClassifierMixin, BaseVanillaMLP):
         tags.classifier_tags.multi_label = True
         return tags
 
-    # ------------------------------------------------------------------
-    # Conversion to and from scikit-learn's MLPClassifier
-    # ------------------------------------------------------------------
-
-    @classmethod
-    def from_sklearn(cls, estimator):
-        """The fitted equivalent of a fitted :class:`~sklearn.neural_network.MLPClassifier`.
-
-        The new estimator has the same parameters (this class's own extras
-        at their defaults), classes, weights and fitted attributes, and so
-        the same predictions.  The state of training comes along too -- the
-        optimizer's velocities or moments and learning rate, the count of
-        epochs without improvement, the best validation weights -- so that
-        ``partial_fit``, or ``fit`` with ``warm_start=True``, takes the steps
-        that ``estimator`` would take.  Nothing is shared with ``estimator``.
-
-        Where MLPClassifier records less than this class, the new estimator
-        starts its own record: after ``lbfgs``, ``loss_curve_`` is empty and
-        ``best_loss_`` is ``loss_``; with early stopping, the entries of
-        ``validation_loss_curve_`` are NaN, losses that were not measured.
-
-        Parameters
-        ----------
-        estimator : MLPClassifier
-            Fitted.
-
-        Returns
-        -------
-        VanillaMLPClassifier
-            Fitted.
-
-        Raises
-        ------
-        TypeError
-            If ``estimator`` is not an MLPClassifier.
-        sklearn.exceptions.NotFittedError
-            If it is not fitted.
-
-        See Also
-        --------
-        to_sklearn : the other way.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sklearn.datasets import load_iris
-        >>> from sklearn.neural_network import MLPClassifier
-        >>> from skvanilla import VanillaMLPClassifier
-        >>> X, y = load_iris(return_X_y=True)
-        >>> mlp = MLPClassifier((10,), solver="lbfgs", max_iter=500, random_state=0).fit(X, y)
-        >>> clf = VanillaMLPClassifier.from_sklearn(mlp)
-        >>> np.abs(clf.predict_proba(X) - mlp.predict_proba(X)).max() < 1e-12
-        np.True_
-        >>> clf.n_iter_ == mlp.n_iter_, clf.get_params()["hidden_layer_sizes"]
-        (True, (10,))
-        """
-        return _sklearn_bridge.classifier_from_sklearn(cls, estimator)
-
-    def to_sklearn(self):
-        """The fitted :class:`~sklearn.neural_network.MLPClassifier` equivalent to this model.
-
-        The inverse of :meth:`from_sklearn`: the same parameters, classes,
-        weights, fitted attributes and state of training, for a
-        configuration that MLPClassifier can express.
-
-        Returns
-        -------
-        MLPClassifier
-            Fitted; it shares nothing with this model.
-
-        Raises
-        ------
-        ValueError
-            Naming what MLPClassifier cannot express: one of this class's
-            own parameters away from its default (``loss``, ``class_weight``,
-            ``dropout``, ``scoring``), an activation it lacks or a list of
-            them, or output units other than its own (two softmax units for
-            two classes, logistic units for exclusive classes).
-        sklearn.exceptions.NotFittedError
-            If this model is not fitted.
-
-        See Also
-        --------
-        from_sklearn : the other way.
-
-        Examples
-        --------
-        >>> from sklearn.datasets import load_iris
-        >>> from skvanilla import VanillaMLPClassifier
-        >>> X, y = load_iris(return_X_y=True)
-        >>> clf = VanillaMLPClassifier((10,), solver="lbfgs", max_iter=500,
-        ...                            random_state=0).fit(X, y)
-        >>> mlp = clf.to_sklearn()
-        >>> type(mlp).__name__, (mlp.predict(X) == clf.predict(X)).all()
-        ('MLPClassifier', np.True_)
-        >>> clf.set_params(class_weight="balanced").fit(X, y).to_sklearn()
-        ... # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        ValueError: MLPClassifier cannot express class_weight='balanced': it has no such ...
-        """
-        return _sklearn_bridge.classifier_to_sklearn(self)
+    # Conversion to and from scikit-learn's MLPClassifier: from_sklearn, to_sklearn.
+    _bridge_from_sklearn = staticmethod(_sklearn_bridge.classifier_from_sklearn)
+    _bridge_to_sklearn = staticmethod(_sklearn_bridge.classifier_to_sklearn)

@@ -16,13 +16,14 @@ from . import _sklearn_bridge
 from ._activations import OUTPUT_ACTIVATIONS
 from ._base import BaseVanillaMLP, check_finite_rows
 from ._docs import fill_docstring
+from ._sklearn_twin import SklearnTwinMixin
 
 #: The output units of each loss: each loss's canonical link, as MLPRegressor.
 _OUTPUT_OF_LOSS = {"squared_error": "identity", "poisson": "exp"}
 
 
 @fill_docstring
-class VanillaMLPRegressor(RegressorMixin, BaseVanillaMLP):
+class VanillaMLPRegressor(RegressorMixin, SklearnTwinMixin, BaseVanillaMLP):
     """A multi-layer perceptron regressor, backpropagation written from scratch.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
@@ -87,6 +88,8 @@ class VanillaMLPRegressor(RegressorMixin, BaseVanillaMLP):
 
     _y_numeric = True
 
+    # scikit-learn reads the parameters from this signature, which may not hide them
+    # behind **kwargs: so each head spells out its own, in MLPRegressor's order.
     def __init__(
         self,
         loss="squared_error",
@@ -217,67 +220,6 @@ class VanillaMLPRegressor(RegressorMixin, BaseVanillaMLP):
         tags.target_tags.positive_only = self.loss == "poisson"
         return tags
 
-    # ------------------------------------------------------------------
-    # Conversion to and from scikit-learn's MLPRegressor
-    # ------------------------------------------------------------------
-
-    @classmethod
-    def from_sklearn(cls, estimator):
-        """The fitted equivalent of a fitted :class:`~sklearn.neural_network.MLPRegressor`.
-
-        As :meth:`VanillaMLPClassifier.from_sklearn`: the same parameters
-        (``dropout`` and ``scoring`` at their defaults), weights, fitted
-        attributes and state of training.
-
-        Parameters
-        ----------
-        estimator : MLPRegressor
-            Fitted.
-
-        Returns
-        -------
-        VanillaMLPRegressor
-            Fitted.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sklearn.neural_network import MLPRegressor
-        >>> from skvanilla import VanillaMLPRegressor
-        >>> X = np.linspace(-1, 1, 40).reshape(-1, 2); y = X.sum(axis=1)
-        >>> mlp = MLPRegressor(hidden_layer_sizes=(5,), solver="lbfgs", random_state=0).fit(X, y)
-        >>> reg = VanillaMLPRegressor.from_sklearn(mlp)
-        >>> bool(np.abs(reg.predict(X) - mlp.predict(X)).max() < 1e-12)
-        True
-        """
-        return _sklearn_bridge.regressor_from_sklearn(cls, estimator)
-
-    def to_sklearn(self):
-        """The fitted :class:`~sklearn.neural_network.MLPRegressor` equivalent to this model.
-
-        The inverse of :meth:`from_sklearn`, for a configuration that
-        MLPRegressor can express (``dropout`` and ``scoring`` at their
-        defaults, one of its activations).
-
-        Returns
-        -------
-        MLPRegressor
-            Fitted; it shares nothing with this model.
-
-        Raises
-        ------
-        ValueError
-            Naming what MLPRegressor cannot express.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from skvanilla import VanillaMLPRegressor
-        >>> X = np.linspace(-1, 1, 40).reshape(-1, 2); y = X.sum(axis=1)
-        >>> reg = VanillaMLPRegressor(hidden_layer_sizes=(5,), solver="lbfgs",
-        ...                           random_state=0).fit(X, y)
-        >>> mlp = reg.to_sklearn()
-        >>> type(mlp).__name__, bool(np.abs(mlp.predict(X) - reg.predict(X)).max() < 1e-12)
-        ('MLPRegressor', True)
-        """
-        return _sklearn_bridge.regressor_to_sklearn(self)
+    # Conversion to and from scikit-learn's MLPRegressor: from_sklearn, to_sklearn.
+    _bridge_from_sklearn = staticmethod(_sklearn_bridge.regressor_from_sklearn)
+    _bridge_to_sklearn = staticmethod(_sklearn_bridge.regressor_to_sklearn)
