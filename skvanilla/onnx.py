@@ -31,22 +31,32 @@ it does for scikit-learn's ``MLPClassifier``.
 import math
 
 import numpy as np
-from skl2onnx import update_registered_converter
-from skl2onnx._parse import _parse_sklearn_classifier, _parse_sklearn_simple_model
-from skl2onnx.common.data_types import (
-    BooleanTensorType,
-    DoubleTensorType,
-    FloatTensorType,
-    Int64TensorType,
-    StringTensorType,
-)
-from skl2onnx.proto import onnx_proto
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from ._activations import LEAKY_SLOPE
 from ._classifier import VanillaMLPClassifier
 from ._regressor import VanillaMLPRegressor
+
+try:
+    from skl2onnx import update_registered_converter
+
+    # skl2onnx's own parsers: the classifier's applies the zipmap, nocl and
+    # output_class_labels options (the extra pins skl2onnx's version).
+    from skl2onnx._parse import _parse_sklearn_classifier, _parse_sklearn_simple_model
+    from skl2onnx.common.data_types import (
+        BooleanTensorType,
+        DoubleTensorType,
+        FloatTensorType,
+        Int64TensorType,
+        StringTensorType,
+    )
+    from skl2onnx.proto import onnx_proto
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        f"skvanilla.onnx needs skl2onnx, which is not installed ({exc}); "
+        "install the onnx extra: pip install 'skvanilla[onnx]'."
+    ) from exc
 
 __all__ = ["register"]
 
@@ -153,23 +163,12 @@ def _label_kind(model, nocl):
             )
         return "index", None
     classes = model.classes_
-    if classes.dtype.kind in "biu":
+    # The classifier accepts whole-number floats as labels, never fractions
+    # (scikit-learn's type_of_target calls those continuous), so the cast
+    # to int64 is exact; skl2onnx writes MLPClassifier's float labels so too.
+    if classes.dtype.kind in "biuf":
         return "int", classes.astype(np.int64)
-    if classes.dtype.kind == "f":
-        if not np.array_equal(classes, np.round(classes)):
-            raise ValueError(
-                f"The classes {classes.tolist()} are floats that are not whole numbers, "
-                "which an ONNX label output cannot hold (skl2onnx writes integer or "
-                "string labels); convert with options={'nocl': True} to get class "
-                "indices, or fit on integer or string labels."
-            )
-        return "int", classes.astype(np.int64)
-    if classes.dtype.kind in "UO" and all(isinstance(c, str) for c in classes):
-        return "string", np.array([c.encode("utf-8") for c in classes])
-    raise ValueError(
-        f"The classes of this VanillaMLPClassifier have dtype {classes.dtype}; the ONNX "
-        "converter writes integer or string labels only (or indices, with nocl=True)."
-    )
+    return "string", np.array([str(c).encode("utf-8") for c in classes])
 
 
 # ---------------------------------------------------------------------------
@@ -213,9 +212,9 @@ def _check_input(operator):
 
 def _value_type(operator):
     """Double tensors for double input; float tensors for anything else."""
-    return DoubleTensorType if isinstance(operator.inputs[0].type, DoubleTensorType) else (
-        FloatTensorType
-    )
+    if isinstance(operator.inputs[0].type, DoubleTensorType):
+        return DoubleTensorType
+    return FloatTensorType
 
 
 def _classifier_shapes(operator):
@@ -299,7 +298,8 @@ def _output_z(g, operator):
 
 def _log_logistic(g, Z):
     r""":math:`\log\sigma(z) = \min(z, 0) - \log(1 + e^{-|z|})`: no overflow at either end."""
-    tail = g.op("Log", [g.binary("Add", g.const(1.0, "one"), g.op("Exp", [g.op("Neg", [g.op("Abs", [Z])])]))])
+    small = g.op("Exp", [g.op("Neg", [g.op("Abs", [Z])])])
+    tail = g.op("Log", [g.binary("Add", g.const(1.0, "one"), small)])
     return g.binary("Sub", g.binary("Min", Z, g.const(0.0, "zero")), tail)
 
 
@@ -369,7 +369,8 @@ def _hidden_activation(g, name, Z):
 def _clip_open_unit(g, P, output):
     """Into (0, 1), the nearest floats inside, as ``_labels.proba`` does."""
     info = np.finfo(g.dtype)
-    return g.op("Clip", [P, g.const(info.tiny, "tiny"), g.const(1 - info.epsneg, "below_one")], output)
+    bounds = [g.const(info.tiny, "tiny"), g.const(1 - info.epsneg, "below_one")]
+    return g.op("Clip", [P, *bounds], output)
 
 
 def _proba(g, model, Z, output):
