@@ -58,7 +58,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "install the onnx extra: pip install 'skvanilla[onnx]'."
     ) from exc
 
-__all__ = ["register"]
+__all__ = ["check_convertible", "register"]
 
 #: The options scikit-learn's MLPClassifier converter accepts.
 CLASSIFIER_OPTIONS = {
@@ -139,6 +139,21 @@ def check_convertible(model):
         If ``model`` is not one of skvanilla's estimators.
     sklearn.exceptions.NotFittedError
         If it is not fitted.
+
+    Notes
+    -----
+    skl2onnx calls this for every skvanilla estimator it meets; the
+    conversion itself refuses, naming the problem, an input tensor that is
+    not numeric or whose number of columns is not the model's, and
+    ``nocl=True`` for a multilabel classifier.
+
+    Examples
+    --------
+    >>> from skvanilla import VanillaMLPRegressor
+    >>> check_convertible(VanillaMLPRegressor())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sklearn.exceptions.NotFittedError: This VanillaMLPRegressor is not fitted: fit it before ...
     """
     if not isinstance(model, (VanillaMLPClassifier, VanillaMLPRegressor)):
         raise TypeError(
