@@ -105,55 +105,47 @@ def targets(kind, X):
     raise AssertionError(kind)
 
 
-CLASSIFIER_FAMILIES = {
-    # the nine hidden activations, two hidden layers each, softmax output
-    **{f"activation={name}": ("multiclass", {"activation": name}) for name in HIDDEN_ACTIVATIONS},
-    "per-layer activations": ("multiclass", {"activation": ["gelu", "elu", "softplus"],
-                                             "hidden_layer_sizes": (7, 6, 5)}),
-    "multiclass softmax": ("multiclass", {"out_activation": "softmax"}),
-    "multiclass normalised logistic": ("multiclass", {"out_activation": "logistic"}),
-    "multiclass logistic squared_error": ("multiclass", {"out_activation": "logistic",
-                                                         "loss": "squared_error"}),
-    "binary one logistic unit": ("binary", {}),
-    "binary two softmax units": ("binary", {"out_activation": "softmax"}),
-    "multilabel": ("multilabel", {"activation": "tanh"}),
+C, R = VanillaMLPClassifier, VanillaMLPRegressor
+#: Configuration family: (estimator, kind of target, parameters beyond two hidden layers).
+FAMILIES = {
+    # the nine hidden activations, softmax outputs
+    **{f"activation={name}": (C, "multiclass", {"activation": name})
+       for name in HIDDEN_ACTIVATIONS},
+    "per-layer activations": (C, "multiclass", {"activation": ["gelu", "elu", "softplus"],
+                                                "hidden_layer_sizes": (7, 6, 5)}),
+    "multiclass softmax": (C, "multiclass", {"out_activation": "softmax"}),
+    "multiclass normalised logistic": (C, "multiclass", {"out_activation": "logistic"}),
+    "multiclass logistic squared_error": (C, "multiclass", {"out_activation": "logistic",
+                                                            "loss": "squared_error"}),
+    "binary one logistic unit": (C, "binary", {}),
+    "binary two softmax units": (C, "binary", {"out_activation": "softmax"}),
+    "multilabel": (C, "multilabel", {"activation": "tanh"}),
+    "regressor identity, two outputs": (R, "values", {"activation": "silu"}),
+    "regressor identity, one output": (R, "values1", {"activation": ["relu", "gelu"]}),
+    "regressor poisson (exp)": (R, "counts", {"loss": "poisson", "activation": "tanh"}),
 }
 
-REGRESSOR_FAMILIES = {
-    "regressor identity, two outputs": ("values", {"activation": "silu"}),
-    "regressor identity, one output": ("values1", {"activation": ["relu", "gelu"]}),
-    "regressor poisson (exp)": ("counts", {"loss": "poisson", "activation": "tanh"}),
-}
 
-
-def fit_classifier(kind, params, X):
+def fit_family(family, X, y=None):
+    """The family's estimator after a StandardScaler, fitted to ``X`` (and its targets)."""
+    cls, kind, params = FAMILIES[family]
+    if y is None:
+        y = targets("values", X)[:, 0] if kind == "values1" else targets(kind, X)
     params = {"hidden_layer_sizes": (8, 6), "max_iter": 60, "random_state": 0, **params}
-    model = make_pipeline(StandardScaler(), VanillaMLPClassifier(**params))
-    return quiet(model.fit, X, targets(kind, X))
+    return quiet(make_pipeline(StandardScaler(), cls(**params)).fit, X, y)
 
 
-def fit_regressor(kind, params, X):
-    y = targets("values", X)[:, 0] if kind == "values1" else targets(kind, X)
-    params = {"hidden_layer_sizes": (8, 6), "max_iter": 60, "random_state": 0, **params}
-    return quiet(make_pipeline(StandardScaler(), VanillaMLPRegressor(**params)).fit, X, y)
+def agreement(model, X):
+    if isinstance(model[-1], VanillaMLPRegressor):
+        return regressor_agreement(model, X)
+    return classifier_agreement(model, X)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
-@pytest.mark.parametrize("family", CLASSIFIER_FAMILIES)
-def test_classifier_families_agree(family, dtype):
-    kind, params = CLASSIFIER_FAMILIES[family]
+@pytest.mark.parametrize("family", FAMILIES)
+def test_families_agree(family, dtype):
     X = data()
-    model = fit_classifier(kind, params, X)
-    report(family, dtype, classifier_agreement(model, X.astype(dtype)))
-
-
-@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
-@pytest.mark.parametrize("family", REGRESSOR_FAMILIES)
-def test_regressor_families_agree(family, dtype):
-    kind, params = REGRESSOR_FAMILIES[family]
-    X = data()
-    model = fit_regressor(kind, params, X)
-    report(family, dtype, regressor_agreement(model, X.astype(dtype)))
+    report(family, dtype, agreement(fit_family(family, X), X.astype(dtype)))
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
@@ -172,7 +164,7 @@ def test_float_and_boolean_class_labels(y_of):
     """Whole-number float and boolean labels become int64 labels, as skl2onnx writes its own."""
     X = data()
     y = y_of(targets("multiclass", X))
-    model = quiet(fit_classifier("multiclass", {}, X).fit, X, y)
+    model = fit_family("multiclass softmax", X, y)
     labels, _ = run_onnx(model, X, zipmap=False)
     assert labels.dtype == np.int64
     np.testing.assert_array_equal(labels, model.predict(X))
@@ -188,7 +180,7 @@ def string_model():
     """A classifier with text labels, and float32 rows: onnxruntime's ZipMap takes floats only."""
     X = data()
     y = np.array(["ant", "bee", "cat", "dog"])[targets("multiclass", X)]
-    return quiet(fit_classifier("multiclass", {}, X).fit, X, y), X.astype(np.float32)
+    return fit_family("multiclass softmax", X, y), X.astype(np.float32)
 
 
 def test_zipmap_gives_one_dict_per_row(string_model):
@@ -245,21 +237,21 @@ def test_unfitted_estimator_in_a_pipeline_is_named():
 
 def test_nocl_with_multilabel_is_refused():
     X = data()
-    model = fit_classifier("multilabel", {}, X)
+    model = fit_family("multilabel", X)
     with pytest.raises(ValueError, match="nocl=True does not apply to a multilabel"):
         run_onnx(model, X, nocl=True, zipmap=False)
 
 
 def test_wrong_number_of_columns_is_refused():
     X = data()
-    model = fit_regressor("values", {}, X)[-1]
+    model = fit_family("regressor identity, two outputs", X)[-1]
     with pytest.raises(ValueError, match="3 columns but the model was fitted on 5 features"):
         skl2onnx.to_onnx(model, X[:1, :3])
 
 
 def test_string_input_is_refused():
     X = data()
-    model = fit_regressor("values", {}, X)[-1]
+    model = fit_family("regressor identity, two outputs", X)[-1]
     with pytest.raises(TypeError, match="not StringTensorType"):
         skl2onnx.to_onnx(model, initial_types=[("X", StringTensorType([None, 5]))])
 
