@@ -159,6 +159,17 @@ def test_model_fitted_in_float32_alone(dtype):
     report("float32-fitted classifier", dtype, classifier_agreement(model, X.astype(dtype)))
 
 
+def test_integer_input_computes_in_float32():
+    """int64 rows (the digits' pixels) are cast to float32, as skl2onnx does for its models."""
+    X = np.random.default_rng(0).integers(0, 17, size=(200, 5))
+    model = quiet(VanillaMLPClassifier((6,), max_iter=30, random_state=0).fit,
+                  X, targets("multiclass", X.astype(float)))
+    labels, proba = run_onnx(model, X, zipmap=False)
+    assert proba.dtype == np.float32
+    np.testing.assert_array_equal(labels, model.predict(X))
+    report("int64 input", np.float32, np.abs(proba - model.predict_proba(X)).max())
+
+
 @pytest.mark.parametrize("y_of", [lambda k: k * 2.0 - 1, lambda k: k > 1], ids=["float", "bool"])
 def test_float_and_boolean_class_labels(y_of):
     """Whole-number float and boolean labels become int64 labels, as skl2onnx writes its own."""
