@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from benchmarks import _chart, _inputs, _report, _torch
+from benchmarks import _chart, _inputs, _onnxruntime, _report, _torch
 from benchmarks._env import describe, environment
 from benchmarks._harness import ESTIMATORS, contenders, run_workload
 from benchmarks._inputs import run_inputs
@@ -60,7 +60,7 @@ def parser():
         prog="python -m benchmarks",
         description="Time skvanilla against scikit-learn's MLPClassifier and MLPRegressor "
         "(same parameters, one process, alternating runs, medians), with the numpy GEMM floor "
-        "and PyTorch.",
+        "PyTorch, and onnxruntime serving skvanilla's network.",
     )
     p.add_argument("--workloads", type=_names(WORKLOADS), default=list(WORKLOADS),
                    help=f"default: all of {','.join(WORKLOADS)}")
@@ -82,8 +82,11 @@ def parser():
                    help="real outputs of the regression workloads, which otherwise take the "
                    "sizes of large (fit) and predict (inference)")
     p.add_argument("--threads", type=_positive, default=None,
-                   help="limit BLAS (and torch) to this many threads; default: as found")
+                   help="limit BLAS (and torch and onnxruntime) to this many threads; "
+                   "default: as found")
     p.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    p.add_argument("--no-onnx", action="store_true",
+                   help="leave onnxruntime out (of the prediction workloads)")
     p.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
     p.add_argument("--out", type=Path, default=None,
                    help=f"folder of results.json/.csv, table.txt, benchmark.png "
@@ -111,12 +114,14 @@ def main(argv=None):
         import torch
 
         torch.set_num_threads(args.threads)
+    if args.threads is not None:
+        _onnxruntime.set_threads(args.threads)
     with threadpool_limits(limits=args.threads):
         return _run(args, out)
 
 
 def _run(args, out):
-    env = environment(use_torch=not args.no_torch)
+    env = environment(use_torch=not args.no_torch, use_onnx=not args.no_onnx)
     print(describe(env), flush=True)
     workloads = default_workloads(
         small_samples=args.small_samples, small_epochs=args.small_epochs,
@@ -125,7 +130,7 @@ def _run(args, out):
         predict_samples=args.predict_samples, inputs_samples=args.inputs_samples,
         regression_outputs=args.regression_outputs,
     )
-    makers = contenders(use_torch=not args.no_torch)
+    makers = contenders(use_torch=not args.no_torch, use_onnx=not args.no_onnx)
     rows, input_rows = [], []
     for name in args.workloads:
         for dtype in args.dtypes:

@@ -11,7 +11,7 @@ import sklearn
 from threadpoolctl import threadpool_info
 
 import skvanilla
-from benchmarks import _torch
+from benchmarks import _onnxruntime, _torch
 
 #: Environment variables that change which BLAS kernel runs, or on how many threads.
 BLAS_VARIABLES = (
@@ -47,7 +47,7 @@ def _commit():
     return head + ("+" if dirty else "")
 
 
-def environment(use_torch=True):
+def environment(use_torch=True, use_onnx=True):
     """A dict describing the machine and libraries, for the results file."""
     torch_version, torch_threads = _torch.version_and_threads() if use_torch else (None, None)
     return {
@@ -65,6 +65,7 @@ def environment(use_torch=True):
         "commit": _commit(),
         "torch": torch_version,
         "torch_threads": torch_threads,
+        "onnxruntime": _onnxruntime.version() if use_onnx else None,
         "env": {name: os.environ.get(name) for name in BLAS_VARIABLES},
         "threadpools": [
             {key: pool.get(key) for key in
@@ -85,13 +86,15 @@ def numpy_blas(env):
 def describe(env):
     """A few lines for the top of the printed table."""
     torch = env["torch"] or "not timed (not installed, or --no-torch)"
+    onnx = "not timed (not installed, or --no-onnx)"
     lines = [
         f"{env['date']}  {env['cpu']} ({env['cpu_count']} CPUs), {env['platform']}",
         "load average before the run (1, 5, 15 min): "
         + ", ".join(f"{x:.2f}" for x in env["loadavg_1_5_15"]),
         f"python {env['python']}, numpy {env['numpy']}, scikit-learn {env['scikit-learn']}, "
         f"skvanilla {env['skvanilla']} ({env.get('commit')}), torch {torch}"
-        + (f" ({env['torch_threads']} threads)" if env["torch"] else ""),
+        + (f" ({env['torch_threads']} threads)" if env["torch"] else "")
+        + f", onnxruntime {env.get('onnxruntime') or onnx}",
     ]
     for pool in env["threadpools"]:
         lines.append(

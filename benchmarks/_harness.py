@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from benchmarks import _torch
+from benchmarks import _onnxruntime, _torch
 from benchmarks._estimators import estimator_runner
 from benchmarks._floor import floor_runner
 from benchmarks._timing import median, peak_memory, time_alternating
@@ -13,6 +13,9 @@ from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor
 #: The reference every ratio is taken against.
 REFERENCE = "sklearn"
 FLOOR = "gemm floor"
+ONNXRUNTIME = "onnxruntime"
+#: Contenders whose memory tracemalloc cannot see: their buffers are allocated outside Python.
+UNTRACED = {"torch", ONNXRUNTIME}
 
 #: The two estimators, for workloads that time nothing else.
 ESTIMATORS = {"skvanilla": VanillaMLPClassifier, REFERENCE: MLPClassifier}
@@ -23,19 +26,26 @@ REGRESSORS = {"skvanilla": VanillaMLPRegressor, REFERENCE: MLPRegressor}
 WARMUP_ROWS = 1000
 
 
-def contenders(use_torch=True):
-    """Name to factory ``make(workload, X, y) -> run``, in table order."""
+def contenders(use_torch=True, use_onnx=True):
+    """Name to factory ``make(workload, X, y) -> run``, in table order.
+
+    onnxruntime only predicts: :func:`run_workload` leaves it out of the fit workloads.
+    """
     makers = {
         **{name: estimator_runner(ESTIMATORS[name], REGRESSORS[name]) for name in ESTIMATORS},
         FLOOR: floor_runner,
     }
     if use_torch and _torch.available():
         makers["torch"] = _torch.torch_runner
+    if use_onnx and _onnxruntime.available():
+        makers[ONNXRUNTIME] = _onnxruntime.onnxruntime_runner
     return makers
 
 
 def run_workload(workload, dtype, makers, repeats, memory=True, log=print):
     """Time one workload in one dtype; return one result dict per contender."""
+    if workload.task != "predict":
+        makers = {name: make for name, make in makers.items() if name != ONNXRUNTIME}
     X, y = make_data(workload, dtype)
     # One short run each first: imports, first calls and lazily built state
     # are not charged to the first timed repeat.
@@ -60,7 +70,7 @@ def _peaks(workload, X, y, makers):
     return {
         name: peak_memory(make(once, X, y))
         for name, make in makers.items()
-        if name != "torch"  # its tensors are allocated outside tracemalloc's sight
+        if name not in UNTRACED
     }
 
 

@@ -1,12 +1,14 @@
 """The command line: ``python -m skvanilla`` or ``skvanilla``.
 
-Three jobs:
+Four jobs:
 
 - no command: the seed post's digits experiment;
 - ``train DATA``: fit a classifier or a regressor (chosen from the target
   column, or by ``--task``) on a CSV file or a built-in dataset, optionally
   cross-validate it and save it;
-- ``predict MODEL DATA``: write predictions (or class probabilities) as CSV.
+- ``predict MODEL DATA``: write predictions (or class probabilities) as CSV;
+- ``export MODEL --onnx OUT.onnx``: write a saved model as an ONNX graph
+  (:mod:`~skvanilla._cli_export`).
 
 Bad input ends with one line on stderr and a non-zero exit status, never a
 traceback.
@@ -18,6 +20,7 @@ import sys
 import time
 import warnings
 
+from . import _cli_export as export
 from . import _cli_io as io
 from . import _cli_tasks as tasks
 from ._regressor import VanillaMLPRegressor
@@ -223,6 +226,7 @@ def _build_parser():
         "--drop", metavar="COLUMN", action="append", default=[],
         help="a column that is not a feature, such as the labels (repeat for several)",
     )
+    export.add_command(commands)
     return parser
 
 
@@ -355,7 +359,9 @@ def main(argv=None):
         0 on success, 1 for bad data or model files, 2 for bad options.
     """
     args = _build_parser().parse_args(argv)
-    command = {None: _run_experiment, "train": _train, "predict": _predict}[args.command]
+    command = {
+        None: _run_experiment, "train": _train, "predict": _predict, "export": export.export
+    }[args.command]
     with warnings.catch_warnings():
         warnings.showwarning = _one_line_warnings()
         try:

@@ -279,14 +279,18 @@ def _skops_io():
     return skops.io
 
 
-def check_writable(path):
-    """Fail before training, not after, if the model cannot be saved to ``path``."""
-    _skops_io()
+def check_writable(path, example="model.skops"):
+    """Fail before training, not after, if the model cannot be saved to ``path``.
+
+    ``example`` is the kind of file name to suggest; a ``.skops`` file needs skops.
+    """
+    if example.endswith(".skops"):
+        _skops_io()
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise CLIError(f"{path}: cannot save the model there, no directory {directory!r}")
     if os.path.isdir(path):
-        raise CLIError(f"{path}: is a directory; give a file name such as model.skops")
+        raise CLIError(f"{path}: is a directory; give a file name such as {example}")
 
 
 def save_model(model, path):
