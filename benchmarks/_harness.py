@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from benchmarks import _torch
+from benchmarks._array_api import skvanilla_torch_runner
 from benchmarks._estimators import estimator_runner
 from benchmarks._floor import floor_runner
 from benchmarks._timing import median, peak_memory, time_alternating
@@ -22,6 +23,22 @@ REGRESSORS = {"skvanilla": VanillaMLPRegressor, REFERENCE: MLPRegressor}
 #: Rows of the warm-up run: enough for a few batches of every workload.
 WARMUP_ROWS = 1000
 
+#: The contenders and the floor of ``--namespace torch``.
+ON_TORCH, TORCH_FLOOR = "skvanilla on torch", "torch"
+
+
+def torch_contenders(device):
+    """``--namespace torch``: skvanilla on torch tensors, scikit-learn, the plain torch loop.
+
+    The plain PyTorch loop on ``device`` is the floor of that device;
+    scikit-learn (numpy, CPU) stays the reference of ``vs sklearn``.
+    """
+    return {
+        ON_TORCH: skvanilla_torch_runner(device),
+        REFERENCE: estimator_runner(ESTIMATORS[REFERENCE], REGRESSORS[REFERENCE]),
+        TORCH_FLOOR: _torch.runner_on(device),
+    }
+
 
 def contenders(use_torch=True):
     """Name to factory ``make(workload, X, y) -> run``, in table order."""
@@ -34,8 +51,11 @@ def contenders(use_torch=True):
     return makers
 
 
-def run_workload(workload, dtype, makers, repeats, memory=True, log=print):
-    """Time one workload in one dtype; return one result dict per contender."""
+def run_workload(workload, dtype, makers, repeats, memory=True, log=print, floor=FLOOR):
+    """Time one workload in one dtype; return one result dict per contender.
+
+    ``floor`` names the contender of the ``x floor`` column.
+    """
     X, y = make_data(workload, dtype)
     # One short run each first: imports, first calls and lazily built state
     # are not charged to the first timed repeat.
@@ -47,7 +67,7 @@ def run_workload(workload, dtype, makers, repeats, memory=True, log=print):
     seconds = time_alternating(runs, repeats)
     del runs
     peaks = _peaks(workload, X, y, makers) if memory else {}
-    return _rows(workload, dtype, seconds, peaks)
+    return _rows(workload, dtype, seconds, peaks, floor)
 
 
 def _peaks(workload, X, y, makers):
@@ -60,11 +80,12 @@ def _peaks(workload, X, y, makers):
     return {
         name: peak_memory(make(once, X, y))
         for name, make in makers.items()
-        if name != "torch"  # its tensors are allocated outside tracemalloc's sight
+        # torch's tensors are allocated outside tracemalloc's sight.
+        if name not in (TORCH_FLOOR, ON_TORCH)
     }
 
 
-def _rows(workload, dtype, seconds, peaks):
+def _rows(workload, dtype, seconds, peaks, floor=FLOOR):
     medians = {name: median(s) for name, s in seconds.items()}
     rows = []
     for name, values in seconds.items():
@@ -79,7 +100,7 @@ def _rows(workload, dtype, seconds, peaks):
             "best": workload.per_unit(min(values)),
             "times": [workload.per_unit(s) for s in values],
             "vs_sklearn": medians[name] / medians[REFERENCE],
-            "x_floor": medians[name] / medians[FLOOR],
+            "x_floor": medians[name] / medians[floor],
             "peak_mib": None if peak is None else peak / 2**20,
             "n_samples": workload.n_samples,
             "epochs": workload.epochs if workload.task == "fit" else None,
