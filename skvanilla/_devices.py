@@ -45,6 +45,8 @@ def moved(model, target):
     source = model._namespace()
 
     def move(a):
+        if source == target:  # a copy where the array lies
+            return target.copy(a)
         return target.from_host(np.array(source.to_host(a), copy=True))
 
     new = clone(model)
@@ -74,6 +76,33 @@ class NamespaceMixin:
     def _namespace(self):
         """The adapter of the namespace and device the fitted weights live in."""
         return namespace_of_weights(self.coefs_[0])
+
+    def __copy__(self):
+        """A shallow copy (scikit-learn's callbacks make one per epoch), on any device."""
+        new = type(self).__new__(type(self))
+        if hasattr(self, "coefs_") and not self._namespace().is_numpy:
+            vars(new).update(vars(self))
+        else:  # as copy.copy always did: through the saved state
+            new.__setstate__(self.__getstate__())
+        return new
+
+    def __deepcopy__(self, memo):
+        """A deep copy; that of a model on a device stays there.
+
+        ``pickle`` refuses a model holding device arrays (see
+        :mod:`skvanilla._persistence`); ``copy.deepcopy``, which scikit-learn's
+        callbacks and meta-estimators use, copies its arrays on their device.
+        A numpy model is copied as ``copy.deepcopy`` always did, through its
+        saved state.
+        """
+        if hasattr(self, "coefs_") and not self._namespace().is_numpy:
+            new = moved(self, self._namespace())
+        else:
+            new = type(self).__new__(type(self))
+            memo[id(self)] = new
+            new.__setstate__(copy.deepcopy(self.__getstate__(), memo))
+        memo[id(self)] = new
+        return new
 
     def _score_on_host(self, metric, X, y, sample_weight):
         """``metric`` of :meth:`predict` on ``X`` against ``y``, for ``X`` on a device.

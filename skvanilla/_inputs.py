@@ -69,10 +69,13 @@ def check_same_namespace(model, X, method):
     """The namespace of ``X`` must be that of the model's weights; returns its adapter."""
     xp, fitted = namespace_of(X), model._namespace()
     if xp != fitted:
+        off = "" if get_config()["array_api_dispatch"] else (
+            " (array_api_dispatch is off, so X is read as numpy)"
+        )
         raise ValueError(
             f"Inputs passed to {type(model).__name__}.{method}() must use the same "
             f"namespace and the same device as those passed to fit(): the model holds "
-            f"{_describe(fitted)} arrays, X is {_describe(xp)}. Move the model with "
+            f"{_describe(fitted)} arrays, X is {_describe(xp)}{off}. Move the model with "
             f"model.to_namespace(xp, device), or pass X there."
         )
     return xp

@@ -187,7 +187,7 @@ def _check_numpy_weights(model):
     if coefs and not isinstance(coefs[0], np.ndarray):
         raise TypeError(
             f"This {type(model).__name__} holds its weights as {type(coefs[0]).__module__}."
-            f"{type(coefs[0]).__name__} arrays, which are not saved or copied: move it to "
+            f"{type(coefs[0]).__name__} arrays, which are not saved as they are: move it to "
             "numpy first, with model.to_namespace(numpy), and save that model (move it "
             "back with to_namespace after loading)."
         )

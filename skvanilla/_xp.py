@@ -27,6 +27,7 @@ Only numpy and scipy are imported here.
 
 import contextlib
 import functools
+import sys
 
 import numpy as np
 from scipy import special
@@ -64,7 +65,11 @@ class _Numpy:
     device = None
 
     def __getattr__(self, name):
-        return getattr(np, name)
+        # Kept on the instance once looked up: the training loop reads these names at
+        # every batch, and an instance attribute costs less than a second lookup.
+        value = getattr(np, name)
+        setattr(self, name, value)
+        return value
 
     # Reductions as the ufunc calls that the training loop has always made.
     @staticmethod
@@ -150,6 +155,8 @@ _ELEMENTWISE = frozenset(
 #: Namespaces whose arrays scipy.special computes on with the library's own functions.
 _SPECIAL_NATIVE = frozenset({"torch", "cupy", "jax"})
 _ARITHMETIC = frozenset("add divide maximum minimum multiply subtract".split())
+#: The functions whose PyTorch versions write into out= of the operands' dtype.
+_OUT_NATIVE = _ARITHMETIC | {"exp", "expm1", "log", "sqrt", "tanh"}
 
 
 class ArrayAPI:
@@ -169,6 +176,13 @@ class ArrayAPI:
     def __init__(self, namespace, device=None):
         self.namespace, self.device = namespace, device
         self.name = namespace.__name__
+        # PyTorch's own functions take out=: products and arithmetic then write into
+        # the training loop's buffers (the flat gradient, the optimizer's work vector)
+        # without a temporary and a copy.  The module is already imported, as its
+        # tensors are here.
+        self._out_native = (
+            sys.modules.get("torch") if self.name.split(".")[-1] == "torch" else None
+        )
 
     def __repr__(self):
         return f"ArrayAPI({self.name}, device={self.device!r})"
@@ -209,8 +223,11 @@ class ArrayAPI:
         return out
 
     def _elementwise(self, name, *args, out=None):
-        function = getattr(self.namespace, name)
-        return self._into(out, function(*self._operands(name, args)))
+        operands = self._operands(name, args)
+        if out is not None and self._out_native is not None and name in _OUT_NATIVE:
+            if all(a.dtype == out.dtype for a in operands):
+                return getattr(self._out_native, name)(*operands, out=out)
+        return self._into(out, getattr(self.namespace, name)(*operands))
 
     def _into(self, out, result):
         """``result``, or ``result`` written into ``out`` (cast to its dtype)."""
@@ -223,9 +240,13 @@ class ArrayAPI:
         return out
 
     def sum(self, x, axis=None, keepdims=False, out=None):
+        if out is not None and self._out_native is not None and axis is not None:
+            return self._out_native.sum(x, dim=axis, keepdim=keepdims, out=out)
         return self._into(out, self.namespace.sum(x, axis=axis, keepdims=keepdims))
 
     def matmul(self, A, B, out=None):
+        if out is not None and self._out_native is not None:
+            return self._out_native.matmul(A, B, out=out)
         return self._into(out, A @ B)
 
     def _special(self, function, Z):

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn
+from recorders import EpochRecorder
 from sklearn.datasets import load_diabetes, load_iris
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -192,6 +193,22 @@ def test_partial_fit_follows_numpy(xp, iris):
     assert np.allclose(other.loss_curve_, ref.loss_curve_, rtol=1e-10)
 
 
+def test_callbacks_see_every_epoch_on_the_device(xp, iris):
+    X, y = iris
+    recorder = EpochRecorder()
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = VanillaMLPClassifier((8,), max_iter=3, random_state=0).set_callbacks(recorder)
+        clf.fit(xp.asarray(X), xp.asarray(y))
+        epochs = [e for e in recorder.ends if e[1] == "epoch"]
+        assert len(epochs) == 3
+        last = epochs[-1][2]
+        assert namespace_name(last.coefs_[0]) == xp.__name__
+        np.testing.assert_array_equal(
+            host(last.predict(xp.asarray(X))), host(clf.predict(xp.asarray(X)))
+        )
+
+
 def test_string_labels_come_back_as_numpy(xp, iris):
     X, y = iris
     labels = np.array(["setosa", "versicolor", "virginica"])[y]
@@ -276,6 +293,8 @@ def test_unsupported_uses_say_why(iris):
             clf.predict(X)
         with pytest.raises(TypeError, match="sparse PyTorch tensor"):
             VanillaMLPClassifier().fit(torch.asarray(X).to_sparse(), torch.asarray(y))
+    with pytest.raises(ValueError, match="array_api_dispatch is off"):
+        clf.predict(torch.asarray(X))
     with pytest.raises(TypeError, match=r"to_namespace\(numpy\)"):
         pickle.dumps(clf)
     with pytest.raises(ValueError, match="numpy arrays live on the CPU"):
