@@ -349,7 +349,9 @@ class VanillaMLPClassifier(ClassifierMixin, BaseVanillaMLP):
         Returns
         -------
         MLPClassifier
-            Fitted; it shares nothing with this model.
+            Fitted; it shares nothing with this model.  Its arrays are numpy's,
+            also for a model fitted on another namespace (a GPU's arrays come
+            to the host).
 
         Raises
         ------
@@ -382,4 +384,5 @@ class VanillaMLPClassifier(ClassifierMixin, BaseVanillaMLP):
         ...
         ValueError: MLPClassifier cannot express class_weight='balanced': it has no such ...
         """
-        return _sklearn_bridge.classifier_to_sklearn(self)
+        # scikit-learn's MLPs compute with numpy: a model on a device comes to the host.
+        return _sklearn_bridge.classifier_to_sklearn(self._on_numpy())

@@ -77,6 +77,12 @@ class NamespaceMixin:
         """The adapter of the namespace and device the fitted weights live in."""
         return namespace_of_weights(self.coefs_[0])
 
+    def _on_numpy(self):
+        """This model if it is not fitted or lives in numpy, else a copy moved to numpy."""
+        if not hasattr(self, "coefs_") or self._namespace().is_numpy:
+            return self
+        return moved(self, NUMPY)
+
     def __copy__(self):
         """A shallow copy (scikit-learn's callbacks make one per epoch), on any device."""
         new = type(self).__new__(type(self))

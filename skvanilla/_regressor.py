@@ -265,7 +265,9 @@ class VanillaMLPRegressor(RegressorMixin, BaseVanillaMLP):
         Returns
         -------
         MLPRegressor
-            Fitted; it shares nothing with this model.
+            Fitted; it shares nothing with this model.  Its arrays are numpy's,
+            also for a model fitted on another namespace (a GPU's arrays come
+            to the host).
 
         Raises
         ------
@@ -283,4 +285,5 @@ class VanillaMLPRegressor(RegressorMixin, BaseVanillaMLP):
         >>> type(mlp).__name__, bool(np.abs(mlp.predict(X) - reg.predict(X)).max() < 1e-12)
         ('MLPRegressor', True)
         """
-        return _sklearn_bridge.regressor_to_sklearn(self)
+        # scikit-learn's MLPs compute with numpy: a model on a device comes to the host.
+        return _sklearn_bridge.regressor_to_sklearn(self._on_numpy())

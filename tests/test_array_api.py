@@ -282,6 +282,18 @@ def test_to_namespace_round_trip(xp, iris):
     np.testing.assert_array_equal(host(restored.coefs_[0]), host(clf.coefs_[0]))
 
 
+def test_to_sklearn_brings_a_device_model_to_numpy(xp, iris):
+    X, y = iris
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = VanillaMLPClassifier((8,), max_iter=5, random_state=0)
+        clf.fit(xp.asarray(X), xp.asarray(y))
+        expected = host(clf.predict_proba(xp.asarray(X)))
+    mlp = clf.to_sklearn()
+    assert isinstance(mlp.coefs_[0], np.ndarray) and namespace_name(clf.coefs_[0]) == xp.__name__
+    np.testing.assert_allclose(mlp.predict_proba(X), expected, rtol=1e-12)
+
+
 def test_unsupported_uses_say_why(iris):
     torch = _namespace("torch")
     X, y = iris
