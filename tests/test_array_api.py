@@ -24,7 +24,10 @@ from recorders import EpochRecorder
 from sklearn.datasets import load_diabetes, load_iris
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import check_array_api_input_and_values
+from sklearn.utils.estimator_checks import (
+    check_array_api_input_and_values,
+    check_array_api_same_namespace,
+)
 
 from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor, check_gradients
 
@@ -331,3 +334,16 @@ def test_array_api_input_and_values(estimator, namespace):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check_array_api_input_and_values(type(estimator).__name__, estimator, namespace)
+
+
+@pytest.mark.parametrize(
+    "estimator", [VanillaMLPClassifier(max_iter=5), VanillaMLPRegressor(max_iter=5)],
+    ids=["classifier", "regressor"],
+)
+def test_prediction_refuses_another_namespace(estimator, xp):
+    # scikit-learn's check (not among those its generator yields): every method
+    # that predicts names itself in the error, as check_same_namespace does.
+    device = "cpu" if xp.__name__ == "torch" else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_array_api_same_namespace(type(estimator).__name__, estimator, xp.__name__, device)
