@@ -11,7 +11,13 @@ from threadpoolctl import threadpool_limits
 
 from benchmarks import _chart, _inputs, _onnxruntime, _report, _torch
 from benchmarks._env import describe, environment
-from benchmarks._harness import ESTIMATORS, contenders, run_workload
+from benchmarks._harness import (
+    ESTIMATORS,
+    TORCH_FLOOR,
+    contenders,
+    run_workload,
+    torch_contenders,
+)
 from benchmarks._inputs import run_inputs
 from benchmarks._workloads import default_workloads
 
@@ -22,6 +28,8 @@ DTYPES = {"float64": np.float64, "float32": np.float32}
 SMOKE = dict(repeats=1, small_samples=300, small_epochs=1, large_samples=300,
              large_epochs=1, predict_samples=500, inputs_samples=300)
 WORKLOADS = ("small", "large", "predict", "inputs", "regression", "regression_predict")
+#: What ``--namespace torch`` times: training and prediction on torch tensors.
+TORCH_WORKLOADS = ("large", "predict", "regression", "regression_predict")
 
 
 def _positive(text):
@@ -87,6 +95,12 @@ def parser():
     p.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
     p.add_argument("--no-onnx", action="store_true",
                    help="leave onnxruntime out (of the prediction workloads)")
+    p.add_argument("--namespace", choices=("numpy", "torch"), default="numpy",
+                   help="torch: time skvanilla on torch tensors (scikit-learn's Array API "
+                   "dispatch) against the plain PyTorch loop on --device, the floor there; "
+                   f"workloads {','.join(TORCH_WORKLOADS)} (default: large,predict)")
+    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                   help="the device of --namespace torch (default: cpu)")
     p.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
     p.add_argument("--out", type=Path, default=None,
                    help=f"folder of results.json/.csv, table.txt, benchmark.png "
@@ -100,7 +114,18 @@ def parser():
 
 
 def main(argv=None):
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.namespace == "torch":
+        if args.no_torch or not _torch.available():
+            p.error("--namespace torch needs PyTorch (pip install -e '.[array-api]')")
+        if args.workloads == list(WORKLOADS):
+            args.workloads = ["large", "predict"]
+        other = [w for w in args.workloads if w not in TORCH_WORKLOADS]
+        if other:
+            p.error(f"--namespace torch times {','.join(TORCH_WORKLOADS)}; not {','.join(other)}")
+    elif args.device != "cpu":
+        p.error("--device cuda needs --namespace torch (numpy computes on the CPU)")
     if args.smoke:
         defaults = parser().parse_args([])
         for key, value in SMOKE.items():
@@ -130,7 +155,9 @@ def _run(args, out):
         predict_samples=args.predict_samples, inputs_samples=args.inputs_samples,
         regression_outputs=args.regression_outputs,
     )
-    makers = contenders(use_torch=not args.no_torch, use_onnx=not args.no_onnx)
+    on_torch = args.namespace == "torch"
+    makers = (torch_contenders(args.device) if on_torch
+              else contenders(use_torch=not args.no_torch, use_onnx=not args.no_onnx))
     rows, input_rows = [], []
     for name in args.workloads:
         for dtype in args.dtypes:
@@ -139,8 +166,11 @@ def _run(args, out):
                 input_rows += run_inputs(workloads[name], DTYPES[dtype], ESTIMATORS,
                                          args.repeats, log=log)
             else:
-                rows += run_workload(workloads[name], DTYPES[dtype], makers, args.repeats,
-                                     memory=not args.no_memory, log=log)
+                rows += run_workload(
+                    workloads[name], DTYPES[dtype], makers, args.repeats,
+                    memory=not (args.no_memory or on_torch), log=log,
+                    **({"floor": TORCH_FLOOR} if on_torch else {}),
+                )
     text = "\n\n".join(
         [_report.table(rows)] * bool(rows) + [_inputs.table(input_rows)] * bool(input_rows)
     )

@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from benchmarks import _onnxruntime, _torch
+from benchmarks._array_api import skvanilla_torch_runner
 from benchmarks._estimators import estimator_runner
 from benchmarks._floor import floor_runner
 from benchmarks._timing import median, peak_memory, time_alternating
@@ -14,8 +15,6 @@ from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor
 REFERENCE = "sklearn"
 FLOOR = "gemm floor"
 ONNXRUNTIME = "onnxruntime"
-#: Contenders whose memory tracemalloc cannot see: their buffers are allocated outside Python.
-UNTRACED = {"torch", ONNXRUNTIME}
 
 #: The two estimators, for workloads that time nothing else.
 ESTIMATORS = {"skvanilla": VanillaMLPClassifier, REFERENCE: MLPClassifier}
@@ -24,6 +23,25 @@ REGRESSORS = {"skvanilla": VanillaMLPRegressor, REFERENCE: MLPRegressor}
 
 #: Rows of the warm-up run: enough for a few batches of every workload.
 WARMUP_ROWS = 1000
+
+#: The contenders and the floor of ``--namespace torch``.
+ON_TORCH, TORCH_FLOOR = "skvanilla on torch", "torch"
+
+#: Contenders whose memory tracemalloc cannot see: their buffers are allocated outside Python.
+UNTRACED = {TORCH_FLOOR, ON_TORCH, ONNXRUNTIME}
+
+
+def torch_contenders(device):
+    """``--namespace torch``: skvanilla on torch tensors, scikit-learn, the plain torch loop.
+
+    The plain PyTorch loop on ``device`` is the floor of that device;
+    scikit-learn (numpy, CPU) stays the reference of ``vs sklearn``.
+    """
+    return {
+        ON_TORCH: skvanilla_torch_runner(device),
+        REFERENCE: estimator_runner(ESTIMATORS[REFERENCE], REGRESSORS[REFERENCE]),
+        TORCH_FLOOR: _torch.runner_on(device),
+    }
 
 
 def contenders(use_torch=True, use_onnx=True):
@@ -42,8 +60,11 @@ def contenders(use_torch=True, use_onnx=True):
     return makers
 
 
-def run_workload(workload, dtype, makers, repeats, memory=True, log=print):
-    """Time one workload in one dtype; return one result dict per contender."""
+def run_workload(workload, dtype, makers, repeats, memory=True, log=print, floor=FLOOR):
+    """Time one workload in one dtype; return one result dict per contender.
+
+    ``floor`` names the contender of the ``x floor`` column.
+    """
     if workload.task != "predict":
         makers = {name: make for name, make in makers.items() if name != ONNXRUNTIME}
     X, y = make_data(workload, dtype)
@@ -57,7 +78,7 @@ def run_workload(workload, dtype, makers, repeats, memory=True, log=print):
     seconds = time_alternating(runs, repeats)
     del runs
     peaks = _peaks(workload, X, y, makers) if memory else {}
-    return _rows(workload, dtype, seconds, peaks)
+    return _rows(workload, dtype, seconds, peaks, floor)
 
 
 def _peaks(workload, X, y, makers):
@@ -74,7 +95,7 @@ def _peaks(workload, X, y, makers):
     }
 
 
-def _rows(workload, dtype, seconds, peaks):
+def _rows(workload, dtype, seconds, peaks, floor=FLOOR):
     medians = {name: median(s) for name, s in seconds.items()}
     rows = []
     for name, values in seconds.items():
@@ -89,7 +110,7 @@ def _rows(workload, dtype, seconds, peaks):
             "best": workload.per_unit(min(values)),
             "times": [workload.per_unit(s) for s in values],
             "vs_sklearn": medians[name] / medians[REFERENCE],
-            "x_floor": medians[name] / medians[FLOOR],
+            "x_floor": medians[name] / medians[floor],
             "peak_mib": None if peak is None else peak / 2**20,
             "n_samples": workload.n_samples,
             "epochs": workload.epochs if workload.task == "fit" else None,

@@ -1,4 +1,4 @@
-"""PyTorch on the CPU as a contender, where it is installed (never required).
+"""PyTorch as a contender, where it is installed (never required), on the CPU or a GPU.
 
 A plain training loop with the same shapes, batch size, shuffling per epoch,
 SGD (momentum and Nesterov as the estimators), L2 penalty on the weights only
@@ -6,6 +6,8 @@ and the epoch's loss accumulated as the estimators do; inference is one
 forward pass and a softmax over all rows.  For real targets the loss is the
 regressors' squared error, half the squared differences summed over the
 outputs and averaged over the batch, and inference is the forward pass alone.
+With ``--namespace torch`` it is the floor that skvanilla on torch tensors
+is measured against, on the same ``--device``.
 """
 
 import importlib.util
@@ -29,7 +31,7 @@ def version_and_threads():
     return torch.__version__, torch.get_num_threads()
 
 
-def _model(workload, n_features, dtype):
+def _model(workload, n_features, dtype, device="cpu"):
     import torch
 
     torch.manual_seed(SEED)
@@ -37,38 +39,44 @@ def _model(workload, n_features, dtype):
     layers = []
     for a, b in zip(units[:-1], units[1:]):
         layers += [torch.nn.Linear(a, b, dtype=dtype), torch.nn.ReLU()]
-    return torch.nn.Sequential(*layers[:-1])  # softmax lives in the loss; identity outputs
+    return torch.nn.Sequential(*layers[:-1]).to(device)  # softmax lives in the loss
 
 
-def torch_runner(workload, X, y):
-    """``make(workload, X, y) -> run`` for PyTorch on the CPU."""
+def torch_runner(workload, X, y, device="cpu"):
+    """``make(workload, X, y) -> run`` for PyTorch on the CPU (see :func:`runner_on`)."""
     import torch
 
     dtype = torch.float64 if X.dtype == np.float64 else torch.float32
-    # from_numpy shares memory: no copy of X is timed or made.
-    Xt = torch.from_numpy(X)
+    # from_numpy shares memory: no copy of X is timed or made on the CPU.
+    Xt = torch.from_numpy(X).to(device)
     if workload.regression:
         # A column per output, in the network's dtype, as the regressors hold them.
         yt = torch.from_numpy(np.asarray(y, dtype=X.dtype).reshape(len(y), -1))
     else:
         yt = torch.from_numpy(np.asarray(y, dtype=np.int64))
+    yt = yt.to(device)
     if workload.task == "predict":
-        model = _model(workload, X.shape[1], dtype).eval()
+        model = _model(workload, X.shape[1], dtype, device).eval()
         output = (lambda Z: Z) if workload.regression else (lambda Z: torch.softmax(Z, dim=1))
 
         def predict():
             with torch.inference_mode():
-                return output(model(Xt)).numpy()
+                return output(model(Xt)).cpu().numpy()
 
         return predict
     return lambda: _train(workload, Xt, yt, dtype)
+
+
+def runner_on(device):
+    """:func:`torch_runner` on ``device`` (``"cpu"``, ``"cuda"``)."""
+    return lambda workload, X, y: torch_runner(workload, X, y, device)
 
 
 def _train(workload, Xt, yt, dtype):
     import torch
     import torch.nn.functional as F
 
-    model = _model(workload, Xt.shape[1], dtype)
+    model = _model(workload, Xt.shape[1], dtype, Xt.device)
     weights = [p for p in model.parameters() if p.ndim == 2]
     biases = [p for p in model.parameters() if p.ndim == 1]
     batch = workload.batch_size
@@ -95,7 +103,7 @@ def _train(workload, Xt, yt, dtype):
         order = torch.randperm(n, generator=generator)
         total = 0.0
         for start in range(0, n, batch):
-            rows = order[start : start + batch]
+            rows = order[start : start + batch].to(Xt.device)
             optimizer.zero_grad(set_to_none=True)
             loss = loss_of(model(Xt[rows]), yt[rows])
             loss.backward()

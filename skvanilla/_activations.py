@@ -19,9 +19,13 @@ output computed from ``Z`` directly (never ``log`` of a rounded
 probability), and the product of their Jacobian with a vector, which is
 what the chain rule needs at the output layer.
 
-Only numpy is imported here, and three of scipy's special functions, which
-numpy lacks: ``erf`` for the exact GELU, and the one-pass, overflow-free
-``expit`` and ``log_expit`` for the sigmoid (scipy comes with scikit-learn).
+Every function is written once against the namespace ``xp`` it is given
+(numpy by default; see :mod:`skvanilla._xp`), which also gives three of
+scipy's special functions that numpy lacks: ``erf`` for the exact GELU,
+and the one-pass, overflow-free ``expit`` and ``log_expit`` for the
+sigmoid (scipy comes with scikit-learn).
+
+Only numpy and the namespace adapters are imported here.
 """
 
 import math
@@ -29,7 +33,8 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import erf, expit, log_expit
+
+from ._xp import NUMPY
 
 
 class Activation(NamedTuple):
@@ -57,20 +62,19 @@ class OutputActivation(NamedTuple):
 # --------------------------------------------------------------------------
 
 
-def identity(Z, out=None):
+def identity(Z, out=None, xp=NUMPY):
     r"""Identity, :math:`f(z) = z` (``Z`` itself: nothing to compute or copy)."""
     return Z
 
 
-def identity_prime(Z, A, out=None):
+def identity_prime(Z, A, out=None, xp=NUMPY):
     r""":math:`f'(z) = 1`."""
     if out is None:
-        return np.ones_like(Z)
-    out.fill(1)
-    return out
+        return xp.ones_like(Z)
+    return xp.fill(out, 1)
 
 
-def logistic(Z, out=None):
+def logistic(Z, out=None, xp=NUMPY):
     r"""Logistic sigmoid, :math:`\sigma(z) = 1 / (1 + e^{-z})`.
 
     scipy's ``expit`` evaluates it in one pass, in the input's precision,
@@ -83,69 +87,69 @@ def logistic(Z, out=None):
     >>> logistic(np.array([-1000.0, 0.0, 1000.0]))
     array([0. , 0.5, 1. ])
     """
-    return expit(Z, out=out)
+    return xp.expit(Z, out=out)
 
 
-def logistic_prime(Z, A, out=None):
+def logistic_prime(Z, A, out=None, xp=NUMPY):
     r""":math:`\sigma'(z) = \sigma(z) (1 - \sigma(z))`, from the output ``A``."""
-    out = np.subtract(1.0, A, out=out)
+    out = xp.subtract(1.0, A, out=out)
     out *= A
     return out
 
 
-def log_logistic(Z):
+def log_logistic(Z, xp=NUMPY):
     r""":math:`\log \sigma(z) = -\log(1 + e^{-z})`, stable for any ``z``."""
-    return log_expit(Z)
+    return xp.log_expit(Z)
 
 
-def tanh(Z, out=None):
+def tanh(Z, out=None, xp=NUMPY):
     r"""Hyperbolic tangent, :math:`f(z) = \tanh z`."""
-    return np.tanh(Z, out=out)
+    return xp.tanh(Z, out=out)
 
 
-def tanh_prime(Z, A, out=None):
+def tanh_prime(Z, A, out=None, xp=NUMPY):
     r""":math:`f'(z) = 1 - \tanh^2 z`, from the output ``A``."""
-    out = np.multiply(A, A, out=out)
-    return np.subtract(1.0, out, out=out)
+    out = xp.multiply(A, A, out=out)
+    return xp.subtract(1.0, out, out=out)
 
 
-def relu(Z, out=None):
+def relu(Z, out=None, xp=NUMPY):
     r"""Rectified linear unit, :math:`f(z) = \max(0, z)` (eq. 1.2.1).
 
     Written over ``Z`` only when ``out`` is ``Z``: the seed's version zeroed
     ``z`` in place unasked, so that the cached pre-activation and the
     activation were one array.
     """
-    return np.maximum(Z, 0, out=out)
+    return xp.maximum(Z, 0, out=out)
 
 
-def relu_prime(Z, A, out=None):
+def relu_prime(Z, A, out=None, xp=NUMPY):
     r""":math:`f'(z) = 1` for :math:`z > 0`, else 0 (0 is taken at the kink).
 
     Without ``out``, a boolean array: multiplying by it is the same.
     """
-    return np.greater(Z, 0, out=out)
+    return xp.greater(Z, 0, out=out)
 
 
 #: Slope of ``leaky_relu`` below zero.
 LEAKY_SLOPE = 0.01
 
 
-def leaky_relu(Z, out=None):
+def leaky_relu(Z, out=None, xp=NUMPY):
     r"""Leaky ReLU, :math:`f(z) = z` for :math:`z > 0`, else :math:`0.01 z`.
 
     With a slope below 1 that is :math:`\max(z, 0.01 z)`.
     """
-    return np.maximum(Z, LEAKY_SLOPE * Z, out=out)
+    return xp.maximum(Z, LEAKY_SLOPE * Z, out=out)
 
 
-def leaky_relu_prime(Z, A, out=None):
+def leaky_relu_prime(Z, A, out=None, xp=NUMPY):
     r""":math:`f'(z) = 1` for :math:`z > 0`, else :math:`0.01`: :math:`\max([z > 0], 0.01)`."""
-    out = np.greater(Z, 0, out=np.empty_like(Z) if out is None else out)
-    return np.maximum(out, LEAKY_SLOPE, out=out)
+    out = xp.greater(Z, 0, out=xp.empty_like(Z) if out is None else out)
+    return xp.maximum(out, LEAKY_SLOPE, out=out)
 
 
-def elu(Z, out=None):
+def elu(Z, out=None, xp=NUMPY):
     r"""Exponential linear unit, :math:`f(z) = z` for :math:`z > 0`, else :math:`e^z - 1`.
 
     Computed as :math:`\max(z, e^{\min(z, 0)} - 1)`: :math:`e^z - 1 \ge z`
@@ -153,15 +157,15 @@ def elu(Z, out=None):
     term is 0.  ``expm1`` keeps :math:`e^z - 1` accurate near zero; the
     clip at 0 keeps the branch not taken from overflowing.
     """
-    return np.maximum(Z, np.expm1(np.minimum(Z, 0)), out=out)
+    return xp.maximum(Z, xp.expm1(xp.minimum(Z, 0)), out=out)
 
 
-def elu_prime(Z, A, out=None):
+def elu_prime(Z, A, out=None, xp=NUMPY):
     r""":math:`f'(z) = 1` for :math:`z > 0`, else :math:`e^z = f(z) + 1`.
 
     :math:`f(z) + 1 = e^{\min(z, 0)}` is 1 for :math:`z > 0`: one formula.
     """
-    out = np.minimum(A, 0, out=out)
+    out = xp.minimum(A, 0, out=out)
     out += 1.0
     return out
 
@@ -192,49 +196,50 @@ def _erf_extended(X):
     return np.where(np.abs(X) > 6.5, np.sign(X), inside)
 
 
-def _normal_cdf(Z):
+def _normal_cdf(Z, xp=NUMPY):
     """:math:`\\Phi(z) = \\frac12 (1 + \\operatorname{erf}(z / \\sqrt2))`."""
     X = Z / _SQRT2
-    return 0.5 * (1.0 + (_erf_extended(X) if X.dtype == np.longdouble else erf(X)))
+    extended = xp.is_numpy and X.dtype == np.longdouble
+    return 0.5 * (1.0 + (_erf_extended(X) if extended else xp.erf(X)))
 
 
-def gelu(Z, out=None):
+def gelu(Z, out=None, xp=NUMPY):
     r"""Gaussian error linear unit, exact: :math:`f(z) = z \Phi(z)`.
 
     :math:`\Phi(z) = \frac12 (1 + \operatorname{erf}(z / \sqrt2))` is the
     standard normal distribution function (no tanh approximation).
     """
-    return np.multiply(Z, _normal_cdf(Z), out=out)
+    return xp.multiply(Z, _normal_cdf(Z, xp), out=out)
 
 
-def gelu_prime(Z, A, out=None):
+def gelu_prime(Z, A, out=None, xp=NUMPY):
     r""":math:`f'(z) = \Phi(z) + z \varphi(z)`, with :math:`\varphi` the normal density."""
-    cdf = _normal_cdf(Z)
+    cdf = _normal_cdf(Z, xp)
     # The density is exactly 0 in floating point beyond |z| = 40; clipping
     # there keeps z * z from overflowing.
-    R = np.minimum(np.abs(Z), 40.0)
-    return np.add(cdf, Z * np.exp(-0.5 * R * R) / _SQRT2PI, out=out)
+    R = xp.minimum(xp.abs(Z), 40.0)
+    return xp.add(cdf, Z * xp.exp(-0.5 * R * R) / _SQRT2PI, out=out)
 
 
-def softplus(Z, out=None):
+def softplus(Z, out=None, xp=NUMPY):
     r"""Softplus, :math:`f(z) = \log(1 + e^z)`, through ``logaddexp`` (no overflow)."""
-    return np.logaddexp(0.0, Z, out=out)
+    return xp.logaddexp(0.0, Z, out=out)
 
 
-def softplus_prime(Z, A, out=None):
+def softplus_prime(Z, A, out=None, xp=NUMPY):
     r""":math:`f'(z) = \sigma(z)`."""
-    return logistic(Z, out=out)
+    return logistic(Z, out=out, xp=xp)
 
 
-def silu(Z, out=None):
+def silu(Z, out=None, xp=NUMPY):
     r"""Sigmoid linear unit (swish), :math:`f(z) = z \sigma(z)`."""
-    return np.multiply(Z, logistic(Z), out=out)
+    return xp.multiply(Z, logistic(Z, xp=xp), out=out)
 
 
-def silu_prime(Z, A, out=None):
+def silu_prime(Z, A, out=None, xp=NUMPY):
     r""":math:`f'(z) = \sigma(z) (1 + z (1 - \sigma(z)))`."""
-    S = logistic(Z)
-    return np.multiply(S, 1.0 + Z * (1.0 - S), out=out)
+    S = logistic(Z, xp=xp)
+    return xp.multiply(S, 1.0 + Z * (1.0 - S), out=out)
 
 
 HIDDEN_ACTIVATIONS = {
@@ -255,7 +260,7 @@ HIDDEN_ACTIVATIONS = {
 # --------------------------------------------------------------------------
 
 
-def softmax(Z, out=None):
+def softmax(Z, out=None, xp=NUMPY):
     r"""Softmax over each row, :math:`p_k = e^{z_k} / \sum_j e^{z_j}`.
 
     The row maximum is subtracted first; it cancels in the ratio and keeps
@@ -268,41 +273,41 @@ def softmax(Z, out=None):
     array([[0.5, 0.5],
            [1. , 0. ]])
     """
-    E = np.subtract(Z, np.maximum.reduce(Z, axis=1, keepdims=True), out=out)
-    np.exp(E, out=E)
-    E /= np.add.reduce(E, axis=1, keepdims=True)
+    E = xp.subtract(Z, xp.max(Z, axis=1, keepdims=True), out=out)
+    E = xp.exp(E, out=E)
+    E /= xp.sum(E, axis=1, keepdims=True)
     return E
 
 
-def log_softmax(Z):
+def log_softmax(Z, xp=NUMPY):
     r""":math:`\log p_k = z_k - \log \sum_j e^{z_j}`, computed stably."""
-    shifted = Z - Z.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    shifted = Z - xp.max(Z, axis=1, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
 
 
-def softmax_backprop(P, G, out=None):
+def softmax_backprop(P, G, out=None, xp=NUMPY):
     r"""Chain ``G = dJ/dP`` through softmax: :math:`P \odot (G - \sum_k G_k P_k)`.
 
     The softmax Jacobian is :math:`\partial p_k / \partial z_j =
     p_k (\delta_{kj} - p_j)`, so :math:`(J^T g)_j = p_j (g_j - g \cdot p)`.
     """
-    return np.multiply(P, G - np.sum(G * P, axis=1, keepdims=True), out=out)
+    return xp.multiply(P, G - xp.sum(G * P, axis=1, keepdims=True), out=out)
 
 
-def logistic_backprop(P, G, out=None):
+def logistic_backprop(P, G, out=None, xp=NUMPY):
     r"""Chain ``G = dJ/dP`` through elementwise sigmoids: :math:`G \odot P (1 - P)`.
 
     This is the seed's eq. 2.2.5 applied to the output, with the derivative
     taken at ``z`` (through ``P = sigma(z)``), not at ``sigma(P)``.
     """
-    return np.multiply(G * P, 1.0 - P, out=out)
+    return xp.multiply(G * P, 1.0 - P, out=out)
 
 
 # Regression outputs.  Their "log" is the log of the output, as for the
 # classifier's probabilities, although nothing asks a regressor for it.
 
 
-def identity_output(Z, out=None):
+def identity_output(Z, out=None, xp=NUMPY):
     r"""Identity output, :math:`f(z) = z`, for squared error.
 
     Unlike the hidden ``identity``, it copies ``Z`` into ``out`` when one is
@@ -319,32 +324,32 @@ def identity_output(Z, out=None):
     """
     if out is None or out is Z:
         return Z
-    np.copyto(out, Z)
+    xp.copyto(out, Z)
     return out
 
 
-def log_identity(Z):
+def log_identity(Z, xp=NUMPY):
     r""":math:`\log f(z) = \log z`: NaN for :math:`z < 0`.
 
     Identity outputs are real numbers, not probabilities; this is defined
     so that every output activation has the same fields, not for use.
     """
-    return np.log(Z)
+    return xp.log(Z)
 
 
-def identity_backprop(P, G, out=None):
+def identity_backprop(P, G, out=None, xp=NUMPY):
     r"""Chain ``G = dJ/dP`` through the identity: ``G`` itself (:math:`f' = 1`).
 
     A copy of ``G`` (or ``G`` written into ``out``), as the other outputs
     return a fresh array or ``out``, which the caller may then scale in place.
     """
     if out is None:
-        return G.copy()
-    np.copyto(out, G)
+        return xp.copy(G)
+    xp.copyto(out, G)
     return out
 
 
-def exp(Z, out=None):
+def exp(Z, out=None, xp=NUMPY):
     r"""Exponential output, :math:`f(z) = e^z`, the inverse of the Poisson log link.
 
     Plain ``numpy.exp``, as scikit-learn's ``inplace_exp``: where
@@ -371,23 +376,23 @@ def exp(Z, out=None):
     ...     exp(np.array([[710.0]]))
     array([[inf]])
     """
-    return np.exp(Z, out=out)
+    return xp.exp(Z, out=out)
 
 
-def log_exp(Z):
+def log_exp(Z, xp=NUMPY):
     r""":math:`\log e^z = z`, exactly, even where :math:`e^z` overflows or underflows.
 
     A copy of ``Z``, so that a caller may write over it.
     """
-    return Z.copy()
+    return xp.copy(Z)
 
 
-def exp_backprop(P, G, out=None):
+def exp_backprop(P, G, out=None, xp=NUMPY):
     r"""Chain ``G = dJ/dP`` through elementwise exponentials: :math:`G \odot P`.
 
     :math:`(e^z)' = e^z`, read off the output ``P``.
     """
-    return np.multiply(G, P, out=out)
+    return xp.multiply(G, P, out=out)
 
 
 OUTPUT_ACTIVATIONS = {

@@ -37,16 +37,19 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from . import _inputs, _training
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._devices import NamespaceMixin
 from ._losses import make_loss
 from ._network import Network, forward, forward_z, init_params
 from ._persistence import PersistenceMixin
 from ._validation import DataSet, training_and_validation_sets
+from ._xp import NUMPY
 
 
-def check_finite_rows(values, what):
+def check_finite_rows(values, what, xp=NUMPY):
     """Refuse a prediction whose ``values`` overflowed, naming the rows that did."""
-    bad = ~np.isfinite(values).all(axis=1)
-    if bad.any():
+    bad = ~xp.all(xp.isfinite(values), axis=1)
+    if xp.any(bad):
+        bad = xp.to_host(bad)
         raise ValueError(
             f"X is too large for this network: {what} of {bad.sum()} sample(s) "
             f"overflow {values.dtype} (first: row {np.flatnonzero(bad)[0]}). Scale the "
@@ -100,7 +103,7 @@ def _can_partial_fit(estimator):
     return True
 
 
-class BaseVanillaMLP(PersistenceMixin, CallbackSupportMixin, BaseEstimator):
+class BaseVanillaMLP(NamespaceMixin, PersistenceMixin, CallbackSupportMixin, BaseEstimator):
     """The multi-layer perceptron without its targets: use a head that derives from it."""
 
     #: The constraints of the parameters both heads take; each head adds its own.
@@ -235,16 +238,21 @@ class BaseVanillaMLP(PersistenceMixin, CallbackSupportMixin, BaseEstimator):
                 "objective random, which L-BFGS's line searches cannot follow."
             )
         first_pass = not hasattr(self, "coefs_") or not (self.warm_start or incremental)
-        X, y, sample_weight = _inputs.training_data(self, X, y, sample_weight, first_pass)
+        xp = _inputs.namespace_of(X)
+        if not first_pass:  # the model's arrays and X must live in one place
+            _inputs.check_same_namespace(self, X, "partial_fit" if incremental else "fit")
+        X, y, sample_weight = _inputs.training_data(self, X, y, sample_weight, first_pass, xp)
+        # Targets and weights are made on the host, in numpy's dtype of X's width.
+        dtype = xp.numpy_dtype(X.dtype)
         if first_pass:
             self._set_targets(y, classes if incremental else None)
-        Y = self._encode(y, X.dtype)
+        Y = self._encode(y, dtype)
         if self.warm_start and not (first_pass or incremental):
             self._check_warm_start_targets(y)
-        sample_weight = self._target_sample_weight(y, sample_weight, X.dtype)
+        sample_weight = self._target_sample_weight(y, sample_weight, dtype)
         self._random_state = check_random_state(self.random_state)
         if first_pass:
-            self._initialize(X.shape[1], hidden, activations, X.dtype)
+            self._initialize(X.shape[1], hidden, activations, dtype, xp)
         return DataSet(X, Y, y, sample_weight)
 
     def _hidden_layer_sizes(self):
@@ -272,7 +280,7 @@ class BaseVanillaMLP(PersistenceMixin, CallbackSupportMixin, BaseEstimator):
             )
         return names
 
-    def _initialize(self, n_features, hidden, activations, dtype):
+    def _initialize(self, n_features, hidden, activations, dtype, xp=NUMPY):
         layer_units = [n_features, *hidden, self.n_outputs_]
         self.n_layers_ = len(layer_units)
         # Glorot's gain: 2 for logistic units, 6 otherwise.  The output layer
@@ -282,9 +290,10 @@ class BaseVanillaMLP(PersistenceMixin, CallbackSupportMixin, BaseEstimator):
         if isinstance(self.activation, str):
             per_layer = [self.activation] * (self.n_layers_ - 1)
         gains = [2.0 if a == "logistic" else 6.0 for a in per_layer]
-        self.coefs_, self.intercepts_ = init_params(
-            layer_units, gains, self._random_state, dtype
-        )
+        coefs, intercepts = init_params(layer_units, gains, self._random_state, dtype)
+        # Drawn by numpy on the host, then moved: the same weights in every namespace.
+        self.coefs_ = [xp.from_host(W) for W in coefs]
+        self.intercepts_ = [xp.from_host(b) for b in intercepts]
         self._start_record()
 
     def _start_record(self):
@@ -314,6 +323,7 @@ class BaseVanillaMLP(PersistenceMixin, CallbackSupportMixin, BaseEstimator):
             [HIDDEN_ACTIVATIONS[a] for a in names],
             OUTPUT_ACTIVATIONS[self.out_activation_],
             make_loss(self.loss, self.out_activation_),
+            self._namespace(),
         )
 
     def _epoch_callbacks(self, callbacks, train, *, begin):
@@ -330,9 +340,10 @@ class BaseVanillaMLP(PersistenceMixin, CallbackSupportMixin, BaseEstimator):
         context = self.__dict__.pop("_epoch_context")
 
         def snapshot():
+            xp = self._namespace()
             return {
-                "coefs_": [c.copy() for c in self.coefs_],
-                "intercepts_": [b.copy() for b in self.intercepts_],
+                "coefs_": [xp.copy(c) for c in self.coefs_],
+                "intercepts_": [xp.copy(b) for b in self.intercepts_],
             }
 
         return context.call_on_fit_task_end(
@@ -345,12 +356,13 @@ class BaseVanillaMLP(PersistenceMixin, CallbackSupportMixin, BaseEstimator):
 
     def _forward_z(self, X):
         """The output pre-activations of validated ``X`` (see :func:`forward_z`)."""
-        return forward_z(X, self.coefs_, self.intercepts_, self._network().activations)
+        net = self._network()
+        return forward_z(X, self.coefs_, self.intercepts_, net.activations, net.xp)
 
-    def _output_z(self, X):
+    def _output_z(self, X, method="predict"):
         """Validate ``X`` and return the output layer's pre-activation."""
-        Z = self._forward_z(_inputs.data_to_predict(self, X))
-        check_finite_rows(Z, "the outputs")
+        Z = self._forward_z(_inputs.data_to_predict(self, X, method))
+        check_finite_rows(Z, "the outputs", self._namespace())
         return Z
 
     def hidden_activations(self, X, layer=-1):
@@ -375,7 +387,7 @@ class BaseVanillaMLP(PersistenceMixin, CallbackSupportMixin, BaseEstimator):
         >>> clf.hidden_activations(X, layer=-1).shape
         (150, 2)
         """
-        X = _inputs.data_to_predict(self, X)
+        X = _inputs.data_to_predict(self, X, "hidden_activations")
         n_hidden = self.n_layers_ - 2
         if not isinstance(layer, Integral) or not -n_hidden <= layer < n_hidden:
             raise ValueError(
@@ -384,12 +396,12 @@ class BaseVanillaMLP(PersistenceMixin, CallbackSupportMixin, BaseEstimator):
             )
         layer = layer % n_hidden
         net = self._network()
-        with np.errstate(over="ignore"):
+        with net.xp.errstate(over="ignore"):
             _, As = forward(
                 X,
                 self.coefs_[: layer + 1],
                 self.intercepts_[: layer + 1],
-                Network(net.activations[:layer], net.activations[layer], net.loss),
+                Network(net.activations[:layer], net.activations[layer], net.loss, net.xp),
                 keep=False,
             )
         return As[-1]
@@ -397,4 +409,5 @@ class BaseVanillaMLP(PersistenceMixin, CallbackSupportMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = True
         return tags

@@ -12,7 +12,7 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
 
-from . import _classes, _labels, _sklearn_bridge
+from . import _classes, _inputs, _labels, _sklearn_bridge
 from ._base import BaseVanillaMLP, _available_if, _can_partial_fit
 from ._docs import fill_docstring
 from ._sklearn_twin import SklearnTwinMixin
@@ -211,7 +211,8 @@ class VanillaMLPClassifier(ClassifierMixin, SklearnTwinMixin, BaseVanillaMLP):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
         """
-        return _labels.decode(self._output_z(X), self.classes_, self._target_kind)
+        Z = self._output_z(X, "predict")
+        return _labels.decode(Z, self.classes_, self._target_kind, self._namespace())
 
     def predict_proba(self, X):
         """Class probabilities, in the order of ``classes_``.
@@ -224,7 +225,8 @@ class VanillaMLPClassifier(ClassifierMixin, SklearnTwinMixin, BaseVanillaMLP):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        return _labels.proba(self._output_z(X), self._target_kind, self.out_activation_)
+        Z = self._output_z(X, "predict_proba")
+        return _labels.proba(Z, self._target_kind, self.out_activation_, self._namespace())
 
     def predict_log_proba(self, X):
         """Log of the class probabilities, computed stably from the outputs.
@@ -238,7 +240,8 @@ class VanillaMLPClassifier(ClassifierMixin, SklearnTwinMixin, BaseVanillaMLP):
         log_proba : ndarray of shape (n_samples, n_classes)
             Finite even where a probability underflows to zero.
         """
-        return _labels.log_proba(self._output_z(X), self._target_kind, self.out_activation_)
+        Z = self._output_z(X, "predict_log_proba")
+        return _labels.log_proba(Z, self._target_kind, self.out_activation_, self._namespace())
 
     def decision_function(self, X):
         """The output layer's pre-activation ``z``: a score per class.
@@ -253,7 +256,7 @@ class VanillaMLPClassifier(ClassifierMixin, SklearnTwinMixin, BaseVanillaMLP):
             1-D for a binary model: the log-odds of ``classes_[1]`` (for two
             softmax units, ``z_1 - z_0``, which is the same quantity).
         """
-        Z = self._output_z(X)
+        Z = self._output_z(X, "decision_function")
         if self._target_kind == "binary":
             return Z[:, 0] if Z.shape[1] == 1 else Z[:, 1] - Z[:, 0]
         return Z
@@ -272,7 +275,9 @@ class VanillaMLPClassifier(ClassifierMixin, SklearnTwinMixin, BaseVanillaMLP):
         -------
         score : float
         """
-        return super().score(X, y, sample_weight=sample_weight)
+        if _inputs.namespace_of(X).is_numpy:
+            return super().score(X, y, sample_weight=sample_weight)
+        return self._score_on_host(accuracy_score, X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

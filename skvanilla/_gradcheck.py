@@ -1,12 +1,22 @@
-"""A public check of backpropagation against finite differences."""
+"""A public check of backpropagation against finite differences.
+
+Backpropagation runs where the estimator computes: in numpy, or, for ``X``
+of another namespace under ``array_api_dispatch=True`` (PyTorch ...), in
+that namespace on its device.  The finite differences always run on the
+host, in numpy's extended precision.
+"""
 
 import copy
 
 import numpy as np
 
+from . import _devices
 from ._dropout import dropout_masks
+from ._inputs import namespace_of
 from ._network import backward, forward, objective
 from ._training import dropout_keys
+from ._validation import on_device
+from ._xp import NUMPY
 
 
 def relative_error(a, b, floor=0.0):
@@ -100,6 +110,11 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-4):
     X, Y, sw, coefs, intercepts, net, alpha, masks = problem
     Zs, As = forward(X, coefs, intercepts, net, masks=masks)
     grads = sum(backward(Zs, As, Y, coefs, net, sw, alpha, masks), [])
+    xp, net = net.xp, net._replace(xp=NUMPY)  # the reference runs on the host
+    X, Y, sw = xp.to_host(X), xp.to_host(Y), xp.to_host(sw)
+    masks = None if masks is None else [xp.to_host(m) for m in masks]
+    coefs, intercepts, grads = ([xp.to_host(a) for a in arrays] for arrays in (
+        coefs, intercepts, grads))
 
     # The reference runs in extended precision where the platform has it, so
     # that rounding in J does not swamp the small gradients of deep layers.
@@ -132,14 +147,23 @@ def gradient_problem(estimator, X, y, sample_weight=None):
         weights included), the current or initial parameters, the network,
         the penalty, and the dropout masks of one training step (``None``
         without dropout), held fixed so that the objective is deterministic.
+        They are arrays of the namespace of ``X`` (``net.xp``).
     """
-    est = copy.deepcopy(estimator)
-    X = X.astype(np.float64) if hasattr(X, "astype") else np.asarray(X, dtype=np.float64)
-    X, Y, _, sw = est._prepare_fit(X, y, sample_weight, incremental=hasattr(est, "coefs_"))
-    coefs = [c.astype(np.float64) for c in est.coefs_]
-    intercepts = [b.astype(np.float64) for b in est.intercepts_]
+    xp = namespace_of(X)
+    if xp.is_numpy:
+        est = copy.deepcopy(estimator)
+        X = X.astype(np.float64) if hasattr(X, "astype") else np.asarray(X, dtype=np.float64)
+    else:  # a fitted model on a device is copied there (deepcopy refuses it; see to_namespace)
+        fitted = hasattr(estimator, "coefs_")
+        est = _devices.moved(estimator, xp) if fitted else copy.deepcopy(estimator)
+        X = xp.astype(X, xp.float64)
+    data = est._prepare_fit(X, y, sample_weight, incremental=hasattr(est, "coefs_"))
+    X, Y, _, sw = on_device(data, xp)
+    coefs = [xp.astype(c, xp.float64) for c in est.coefs_]
+    intercepts = [xp.astype(b, xp.float64) for b in est.intercepts_]
     masks = None
     if est.dropout > 0:
         hidden = [c.shape[1] for c in coefs[:-1]]
-        masks = dropout_masks(dropout_keys(est, X), 0, hidden, est.dropout, np.float64)
+        masks = dropout_masks(dropout_keys(est, X, xp), 0, hidden, est.dropout, np.float64)
+        masks = [xp.from_host(m) for m in masks]
     return X, Y, sw, coefs, intercepts, est._network(), est.alpha, masks

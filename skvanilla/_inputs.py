@@ -5,15 +5,86 @@ This module's one job is to turn what a user passes to ``fit``,
 -- float64 or float32, C-ordered or CSR, finite, with usable weights --
 or to say clearly what is wrong with it.  What ``y`` must hold beyond
 that (known classes, non-negative counts) is each head's business.
+
+Under ``sklearn.set_config(array_api_dispatch=True)``, ``X`` of another
+namespace than numpy (PyTorch, CuPy, ``array_api_strict``) is checked where
+it lies, on its device, and stays there; ``y`` and the sample weights are
+brought to the host (numpy), where the labels are encoded and the class
+weights computed, once per call.
 """
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn import get_config
+from sklearn.externals import array_api_compat
+from sklearn.utils._array_api import get_namespace_and_device, move_to
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
     column_or_1d,
     validate_data,
 )
+
+from ._xp import NUMPY, ArrayAPI
+
+
+def namespace_of(X):
+    """The adapter of the namespace ``X`` computes in: :data:`NUMPY`, or an :class:`ArrayAPI`.
+
+    numpy whenever scikit-learn's ``array_api_dispatch`` is off (other arrays
+    are then converted to numpy, as scikit-learn does), and for numpy
+    arrays, lists, DataFrames and scipy's sparse matrices.
+    """
+    if not get_config()["array_api_dispatch"] or sp.issparse(X) or isinstance(X, np.ndarray):
+        return NUMPY
+    xp, _, device = get_namespace_and_device(X)
+    if xp.__name__.split(".")[-1] == "numpy":
+        return NUMPY
+    if getattr(X, "layout", None) is not None and "sparse" in str(X.layout):
+        raise TypeError(
+            "X is a sparse PyTorch tensor: sparse input is supported with scipy.sparse "
+            "matrices (numpy), not with sparse arrays of other namespaces. Pass a dense "
+            "tensor, or a scipy.sparse matrix."
+        )
+    return ArrayAPI(xp, device)
+
+
+def namespace_of_weights(array):
+    """The adapter of a fitted model's weights, whatever the configuration."""
+    if isinstance(array, np.ndarray):
+        return NUMPY
+    return ArrayAPI(array_api_compat.array_namespace(array), array_api_compat.device(array))
+
+
+def to_host(a):
+    """``a`` (of any namespace, or a list) as numpy, on the host; ``None`` stays ``None``."""
+    if a is None or isinstance(a, np.ndarray) or sp.issparse(a):
+        return a
+    if hasattr(a, "__dlpack__") or hasattr(a, "__array_namespace__"):
+        return move_to(a, xp=np, device="cpu")
+    return a
+
+
+def check_same_namespace(model, X, method):
+    """The namespace of ``X`` must be that of the model's weights; returns its adapter."""
+    xp, fitted = namespace_of(X), model._namespace()
+    if xp != fitted:
+        off = "" if get_config()["array_api_dispatch"] else (
+            " (array_api_dispatch is off, so X is read as numpy)"
+        )
+        raise ValueError(
+            f"Inputs passed to {type(model).__name__}.{method}() must use the same "
+            f"namespace and the same device as those passed to fit(): the model holds "
+            f"{_describe(fitted)} arrays, X is {_describe(xp)}{off}. Move the model with "
+            f"model.to_namespace(xp, device), or pass X there."
+        )
+    return xp
+
+
+def _describe(xp):
+    if xp.is_numpy:
+        return "numpy"
+    return f"{xp.name} (device {xp.device})"
 
 
 def check_total_weight(sample_weight, name="sample_weight"):
@@ -27,12 +98,16 @@ def check_total_weight(sample_weight, name="sample_weight"):
         )
 
 
-def training_data(model, X, y, sample_weight, reset):
+def training_data(model, X, y, sample_weight, reset, xp=NUMPY):
     """``X``, ``y`` and ``sample_weight`` of a fit, checked; ``reset`` on a first fit.
 
     ``y`` is 1-D where it has one column; it must be numbers if the model's
-    ``_y_numeric`` says so.
+    ``_y_numeric`` says so.  With ``xp`` another namespace than numpy, ``X``
+    stays in it, on its device, and ``y`` and ``sample_weight`` come back
+    as numpy arrays.
     """
+    if not xp.is_numpy:
+        return _training_data_array_api(model, X, y, sample_weight, reset, xp)
     # scikit-learn's finiteness check sums X first: with both +inf and
     # -inf that sum warns before the check raises its own clear error.
     # A model keeps the dtype of its first fit: later data is converted,
@@ -67,28 +142,55 @@ def training_data(model, X, y, sample_weight, reset):
     return X, y, sample_weight
 
 
-def validation_data(model, X_val, y_val, sample_weight_val, dtype):
-    """A validation set given to ``fit``, checked as the training data (``y_val`` raw)."""
+def _training_data_array_api(model, X, y, sample_weight, reset, xp):
+    """:func:`training_data` for ``X`` of the namespace ``xp``."""
+    floats = (xp.float64, xp.float32) if reset else model.coefs_[0].dtype
+    X, y = validate_data(
+        model, X, to_host(y), multi_output=True, y_numeric=model._y_numeric, dtype=floats,
+        order="C", reset=reset,
+    )
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(
+            to_host(sample_weight), X, dtype=X.dtype, ensure_non_negative=True
+        )
+        sample_weight = xp.to_host(sample_weight)
+        check_total_weight(sample_weight)
+    return X, y, sample_weight
+
+
+def validation_data(model, X_val, y_val, sample_weight_val, dtype, xp=NUMPY):
+    """A validation set given to ``fit``, checked as the training data (``y_val`` raw).
+
+    ``X_val`` must be of the namespace ``xp`` of the training data.
+    """
+    if not xp.is_numpy:
+        check_same_namespace(model, X_val, "fit")
     with np.errstate(invalid="ignore"):  # as in training_data
         X_val = validate_data(model, X_val, accept_sparse="csr", dtype=dtype, reset=False)
-    y_val = np.asarray(y_val)
+    y_val = np.asarray(to_host(y_val))
     if y_val.ndim == 2 and y_val.shape[1] == 1:
         y_val = column_or_1d(y_val, warn=True)
     if len(y_val) != X_val.shape[0]:
         raise ValueError(f"X_val has {X_val.shape[0]} samples but y_val has {len(y_val)}.")
     if sample_weight_val is not None:
         sample_weight_val = _check_sample_weight(
-            sample_weight_val, X_val, dtype=dtype, ensure_non_negative=True
+            to_host(sample_weight_val), X_val, dtype=dtype, ensure_non_negative=True
         )
+        sample_weight_val = xp.to_host(sample_weight_val)
     return X_val, y_val, sample_weight_val
 
 
-def data_to_predict(model, X):
-    """``X`` for a prediction by the fitted ``model``, in a dtype of the weights' kind."""
+def data_to_predict(model, X, method="predict"):
+    """``X`` for a prediction by the fitted ``model``, in a dtype of the weights' kind.
+
+    ``X`` must be of the namespace and on the device of the weights.
+    """
     check_is_fitted(model)
+    xp = check_same_namespace(model, X, method)
+    floats = (np.float64, np.float32) if xp.is_numpy else (xp.float64, xp.float32)
     with np.errstate(invalid="ignore"):  # as in training_data
         # CSR: prediction slices X into blocks of rows (see forward_z),
         # which costs a pass over every entry of a CSC or COO matrix.
-        return validate_data(
-            model, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False
-        )
+        return validate_data(model, X, accept_sparse="csr", dtype=floats, reset=False)

@@ -12,12 +12,18 @@ target are handled:
 ``"multilabel"``
     an indicator matrix of ``K`` independent labels, one logistic unit each.
 
-Only numpy is imported here.
+Prediction computes in the namespace ``xp`` of the model (numpy by
+default; see :mod:`skvanilla._xp`); the labels of a model fitted on another
+namespace are numbers on its device, or, for labels that namespace cannot
+hold (strings), a numpy array.
+
+Only numpy and the namespace adapters are imported here.
 """
 
 import numpy as np
 
 from ._activations import log_logistic, log_softmax, logistic, softmax
+from ._xp import NUMPY
 
 
 def n_output_units(kind, n_classes, out_activation):
@@ -59,20 +65,29 @@ def one_hot(y, classes, kind, n_outputs, dtype):
     return np.eye(n_outputs, dtype=dtype)[index]
 
 
-def decode(Z, classes, kind):
+def decode(Z, classes, kind, xp=NUMPY):
     """Predicted labels from the output pre-activation.
 
     Every output function is increasing, so the most probable class is the
     largest ``z``; a sigmoid unit says yes when ``z > 0`` (``p > 1/2``).
     """
     if kind == "multilabel":
-        return (Z > 0).astype(int)
+        return xp.astype(Z > 0, xp.int64)
     if Z.shape[1] == 1:
-        return classes[(Z[:, 0] > 0).astype(int)]
-    return classes[np.argmax(Z, axis=1)]
+        return _labels_at(classes, xp.astype(Z[:, 0] > 0, xp.int64), xp)
+    return _labels_at(classes, xp.argmax(Z, axis=1), xp)
 
 
-def log_proba(Z, kind, out_activation):
+def _labels_at(classes, index, xp):
+    """``classes[index]``: on the device for numeric labels, on the host for others."""
+    if xp.is_numpy:
+        return classes[index]
+    if classes.dtype.kind in "biuf":
+        return xp.take(xp.from_host(classes), index, axis=0)
+    return classes[xp.to_host(index)]
+
+
+def log_proba(Z, kind, out_activation, xp=NUMPY):
     """Log-probabilities of each class, computed from ``Z`` directly.
 
     A single logistic unit gives ``[log sigma(-z), log sigma(z)]``.  Several
@@ -84,23 +99,30 @@ def log_proba(Z, kind, out_activation):
     :func:`proba`: below it a probability is not representable, and the two
     methods must rank classes alike.
     """
-    L = _log_proba(Z, kind, out_activation)
-    info = np.finfo(L.dtype)
-    return np.clip(L, np.log(info.tiny), np.log1p(-info.epsneg), out=L)
+    L = _log_proba(Z, kind, out_activation, xp)
+    info = np.finfo(xp.numpy_dtype(L.dtype))
+    return _clip(L, np.log(info.tiny), np.log1p(-info.epsneg), xp)
 
 
-def _log_proba(Z, kind, out_activation):
+def _clip(A, low, high, xp):
+    """``A`` held in ``[low, high]``, in place."""
+    if xp.is_numpy:
+        return np.clip(A, low, high, out=A)
+    return xp.clip(A, float(low), float(high))
+
+
+def _log_proba(Z, kind, out_activation, xp):
     if out_activation == "softmax":
-        return log_softmax(Z)
+        return log_softmax(Z, xp)
     if Z.shape[1] == 1:
-        return np.hstack([log_logistic(-Z), log_logistic(Z)])
-    L = log_logistic(Z)
+        return xp.concat([log_logistic(-Z, xp), log_logistic(Z, xp)], axis=1)
+    L = log_logistic(Z, xp)
     if kind == "multilabel":
         return L
-    return log_softmax(L)  # log(p_k / sum_j p_j) with p = sigma(z)
+    return log_softmax(L, xp)  # log(p_k / sum_j p_j) with p = sigma(z)
 
 
-def proba(Z, kind, out_activation):
+def proba(Z, kind, out_activation, xp=NUMPY):
     """Probabilities of each class; rows sum to one unless multilabel.
 
     A logistic or softmax output is never exactly 0 or 1, so neither are
@@ -110,17 +132,17 @@ def proba(Z, kind, out_activation):
     result (prediction hands over an array of its own), which saves a second
     array as large on many rows.
     """
-    P = _proba(Z, kind, out_activation)
-    info = np.finfo(P.dtype)
-    return np.clip(P, info.tiny, 1 - info.epsneg, out=P)
+    P = _proba(Z, kind, out_activation, xp)
+    info = np.finfo(xp.numpy_dtype(P.dtype))
+    return _clip(P, info.tiny, 1 - info.epsneg, xp)
 
 
-def _proba(Z, kind, out_activation):
+def _proba(Z, kind, out_activation, xp):
     if out_activation == "softmax":
-        return softmax(Z, out=Z)
+        return softmax(Z, out=Z, xp=xp)
     if Z.shape[1] == 1:
-        return np.hstack([logistic(-Z), logistic(Z)])
+        return xp.concat([logistic(-Z, xp=xp), logistic(Z, xp=xp)], axis=1)
     if kind == "multilabel":
-        return logistic(Z, out=Z)
+        return logistic(Z, out=Z, xp=xp)
     # p_k / sum_j p_j through log space: every sigma(z_k) may underflow to 0.
-    return softmax(log_logistic(Z))
+    return softmax(log_logistic(Z, xp), xp=xp)

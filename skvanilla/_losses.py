@@ -29,33 +29,34 @@ log-losses sum over the outputs, as here::
 
     poisson_loss(y, p, s) == half_poisson_deviance(Y, Z, P, s) / s.sum()
 
-Only numpy is imported here.
+Every function is written once against the namespace ``xp`` it is given
+(numpy by default; see :mod:`skvanilla._xp`).  Only numpy and the namespace
+adapters are imported here.
 """
 
 from collections.abc import Callable
 from functools import partial
 from typing import NamedTuple
 
-import numpy as np
-
 from ._activations import OUTPUT_ACTIVATIONS, log_softmax
+from ._xp import NUMPY
 
 
 class Loss(NamedTuple):
-    """A batch's loss ``total(Y, Z, P, sample_weight=None)``, and ``delta(Y, Z, P, out=None)``."""
+    """A batch's loss ``total(Y, Z, P, sample_weight, xp)``, and ``delta(Y, Z, P, out, xp)``."""
 
     total: Callable
     delta: Callable
 
 
-def _weighted_sum(L, sample_weight):
+def _weighted_sum(L, sample_weight, xp):
     """:math:`\\sum_j s_j \\sum_k L_{jk}`, from per-output losses ``L``."""
     if sample_weight is None:
-        return np.add.reduce(L, axis=None)
-    return np.add.reduce(L, axis=1) @ sample_weight
+        return xp.sum(L, axis=None)
+    return xp.sum(L, axis=1) @ sample_weight
 
 
-def categorical_log_loss(Y, Z, P, sample_weight=None):
+def categorical_log_loss(Y, Z, P, sample_weight=None, xp=NUMPY):
     r"""Cross-entropy of softmax outputs, :math:`-\sum_k y_k \log p_k`.
 
     While every probability is a normal number, ``log(P)`` is as exact as
@@ -65,15 +66,15 @@ def categorical_log_loss(Y, Z, P, sample_weight=None):
     float64, :math:`-87` in float32) sends the batch through
     log-softmax of ``Z`` instead, which never takes ``log(0)``.
     """
-    if np.minimum.reduce(P, axis=None) >= np.finfo(P.dtype).smallest_normal:
-        log_P = np.log(P)
+    if xp.min(P, axis=None) >= xp.finfo(P.dtype).smallest_normal:
+        log_P = xp.log(P)
     else:
-        log_P = log_softmax(Z)
+        log_P = log_softmax(Z, xp)
     log_P *= Y
-    return -_weighted_sum(log_P, sample_weight)
+    return -_weighted_sum(log_P, sample_weight, xp)
 
 
-def binary_log_loss(Y, Z, P, sample_weight=None):
+def binary_log_loss(Y, Z, P, sample_weight=None, xp=NUMPY):
     r"""Cross-entropy of independent sigmoid outputs.
 
     :math:`-\sum_k y_k \log \sigma(z_k) + (1 - y_k) \log \sigma(-z_k)
@@ -81,10 +82,10 @@ def binary_log_loss(Y, Z, P, sample_weight=None):
     z - \log(1 + e^{z})`; ``logaddexp`` gives :math:`\log(1 + e^z)` without
     overflow, and nothing is ever ``log(0)``.
     """
-    return _weighted_sum(np.logaddexp(0, Z) - Y * Z, sample_weight)
+    return _weighted_sum(xp.logaddexp(0, Z) - Y * Z, sample_weight, xp)
 
 
-def log_loss_delta(Y, Z, P, out=None):
+def log_loss_delta(Y, Z, P, out=None, xp=NUMPY):
     r"""Output delta of a loss with its canonical output activation: ``P - Y``.
 
     For sigmoid units and log-loss, :math:`\partial J / \partial p = (p - y)
@@ -95,14 +96,14 @@ def log_loss_delta(Y, Z, P, out=None):
     :func:`squared_error` with the identity, :func:`half_poisson_deviance`
     with the exponential.
     """
-    return np.subtract(P, Y, out=out)
+    return xp.subtract(P, Y, out=out)
 
 
 #: The name the regression losses know it by.
 canonical_delta = log_loss_delta
 
 
-def squared_error(Y, Z, P, sample_weight=None):
+def squared_error(Y, Z, P, sample_weight=None, xp=NUMPY):
     r"""The seed's loss (eq. 2.1.0), for one sample :math:`\frac12 \sum_k (p_k - y_k)^2`.
 
     Summed over the outputs: scikit-learn reports the mean over the outputs
@@ -118,20 +119,20 @@ def squared_error(Y, Z, P, sample_weight=None):
     """
     R = P - Y
     R *= R
-    return 0.5 * _weighted_sum(R, sample_weight)
+    return 0.5 * _weighted_sum(R, sample_weight, xp)
 
 
-def squared_error_delta(Y, Z, P, out=None, *, backprop):
+def squared_error_delta(Y, Z, P, out=None, xp=NUMPY, *, backprop):
     r"""Output delta of squared error: :math:`(p - y)` chained through the output.
 
     :math:`J'(a) = a - y` (eq. 2.2.3), then multiplied by the output
     activation's derivative taken at ``z`` -- the seed took it at ``a``
     instead, which is the slip the gradient tests catch.
     """
-    return backprop(P, P - Y, out=out)
+    return backprop(P, P - Y, out=out, xp=xp)
 
 
-def half_poisson_deviance(Y, Z, P, sample_weight=None):
+def half_poisson_deviance(Y, Z, P, sample_weight=None, xp=NUMPY):
     r"""Half the Poisson deviance of outputs :math:`p = e^z`, for targets :math:`y \ge 0`.
 
     For one sample,
@@ -165,15 +166,14 @@ def half_poisson_deviance(Y, Z, P, sample_weight=None):
     >>> round(float(half_poisson_deviance(Y, Z, np.exp(Z))), 6)  # 0 + (0 - 2) + 2 (800 + log 2)
     1599.386294
     """
-    Y = np.asarray(Y, dtype=np.result_type(Y, Z))  # no copy for float targets in Z's dtype
-    log_Y = np.zeros_like(Y)
-    np.log(Y, out=log_Y, where=Y > 0)
+    Y = xp.promote(Y, Z)  # no copy for float targets in Z's dtype
+    log_Y = xp.log_where_positive(Y)
     # Two differences, each small near a good fit, rather than four terms.
-    L = np.subtract(Z, log_Y, out=log_Y)
+    L = xp.subtract(Z, log_Y, out=log_Y)
     L *= Y  # y (z - log y), and 0 where y = 0
     D = P - Y
     D -= L
-    return _weighted_sum(D, sample_weight)
+    return _weighted_sum(D, sample_weight, xp)
 
 
 def make_loss(loss, out_activation):

@@ -25,7 +25,11 @@ or per prediction) and gradients into arrays the caller owns, so that a
 training step allocates nothing; without them it makes fresh arrays, which
 is what the gradient check and L-BFGS use.
 
-Only numpy is imported here.
+The passes compute in the namespace ``net.xp`` (see :mod:`skvanilla._xp`):
+numpy, with workspaces, or an Array API namespace on a device, where each
+pass makes fresh arrays.
+
+Only numpy and the namespace adapters are imported here.
 """
 
 import copy
@@ -36,14 +40,16 @@ import numpy as np
 
 from ._activations import Activation, OutputActivation, identity
 from ._losses import Loss
+from ._xp import NUMPY
 
 
 class Network(NamedTuple):
-    """What a network computes: its hidden activations, output and loss."""
+    """What a network computes: its hidden activations, output and loss, and in which namespace."""
 
     activations: Sequence[Activation]
     output: OutputActivation
     loss: Loss
+    xp: object = NUMPY
 
 
 def init_params(layer_units, factors, rng, dtype=np.float64):
@@ -160,20 +166,21 @@ def forward(X, coefs, intercepts, net, *, keep=True, masks=None, work=None):
     """
     Zs, As = [], [X]
     A = X
+    xp = net.xp
     n_layers = len(coefs)
     Z_out = [None] * n_layers if work is None else work.Z
     A_out = [None] * n_layers if work is None else work.A
     for i, (W, b, f) in enumerate(zip(coefs, intercepts, [*net.activations, net.output])):
-        Z = _product(_layer_input(A, masks, i), W, Z_out[i])
+        Z = xp.matmul(_layer_input(A, masks, i), W, out=Z_out[i])
         Z += b
-        A = f.f(Z, out=A_out[i])
+        A = f.f(Z, out=A_out[i], xp=xp)
         if keep:
             Zs.append(Z)
             As.append(A)
     return (Zs, As) if keep else ([Z], [A])
 
 
-def forward_z(X, coefs, intercepts, activations):
+def forward_z(X, coefs, intercepts, activations, xp=NUMPY):
     """The output layer's pre-activation ``Z_L`` for many rows, a block of rows at a time.
 
     Prediction's forward pass: the output activation is left to the caller
@@ -189,41 +196,34 @@ def forward_z(X, coefs, intercepts, activations):
     coefs, intercepts : list of ndarray
     activations : sequence of Activation
         The hidden layers'.
+    xp : namespace adapter, default=NUMPY
+        Outside numpy, each block makes fresh arrays (no workspace).
 
     Returns
     -------
     ndarray of shape (n_samples, n_outputs)
     """
-    net = Network(activations, OutputActivation(identity, identity, None), None)
+    net = Network(activations, OutputActivation(identity, identity, None), None, xp)
     n_rows, n_layers = X.shape[0], len(coefs)
     block = min(n_rows, max(256, 2**18 // max(c.shape[1] for c in coefs)))
-    dtype = np.result_type(X.dtype, coefs[0].dtype)
+    dtype = xp.result_type(X.dtype, coefs[0].dtype)
     # One workspace per call, so that threads predicting at once share nothing.
     layer_units = [X.shape[1], *(c.shape[1] for c in coefs)]
-    work = Workspace(block, layer_units, dtype, overwrite=[True] * (n_layers - 1), backward=False)
-    Z_all = np.empty((n_rows, coefs[-1].shape[1]), dtype)
-    with np.errstate(over="ignore", invalid="ignore"):  # inf - inf may follow an overflow
+    work = None
+    if xp.is_numpy:
+        overwrite = [True] * (n_layers - 1)
+        work = Workspace(block, layer_units, dtype, overwrite=overwrite, backward=False)
+    Z_all = xp.empty((n_rows, coefs[-1].shape[1]), dtype)
+    with xp.errstate(over="ignore", invalid="ignore"):  # inf - inf may follow an overflow
         for start in range(0, n_rows, block):
-            rows = X[start : start + block]
-            in_block = work if rows.shape[0] == block else work.head(rows.shape[0])
+            stop = min(start + block, n_rows)  # the standard leaves slices past the end undefined
+            rows = X[start:stop, :]
+            in_block = work if work is None or rows.shape[0] == block else work.head(
+                rows.shape[0]
+            )
             (Z,), _ = forward(rows, coefs, intercepts, net, keep=False, work=in_block)
-            Z_all[start : start + block] = Z
+            Z_all[start:stop, :] = Z
     return Z_all
-
-
-def _product(A, B, out=None):
-    """``A @ B``, written into ``out`` when one is given."""
-    if out is None:
-        return A @ B
-    if hasattr(A, "tocsr"):  # a scipy.sparse product makes its own array
-        out[...] = A @ B
-        return out
-    if not (A.flags.c_contiguous or A.flags.f_contiguous):
-        # A block of rows of a column-major X (prediction reads X where it
-        # lies): np.dot copies an operand that is neither C- nor F-contiguous,
-        # where matmul hands its strides to the BLAS (20 % faster here).
-        return np.matmul(A, B, out=out)
-    return np.dot(A, B, out=out)  # for 2-D arrays, matmul with less overhead per call
 
 
 def _layer_input(A, masks, i):
@@ -231,8 +231,8 @@ def _layer_input(A, masks, i):
     return A if masks is None or i == 0 else A * masks[i - 1]
 
 
-def _total_weight(n_samples, sample_weight):
-    return n_samples if sample_weight is None else sample_weight.sum()
+def _total_weight(n_samples, sample_weight, xp):
+    return n_samples if sample_weight is None else xp.sum(sample_weight)
 
 
 def objective(Zs, As, Y, coefs, net, sample_weight, alpha, *, penalized=None):
@@ -246,11 +246,12 @@ def objective(Zs, As, Y, coefs, net, sample_weight, alpha, *, penalized=None):
         In the dtype of the data (so that a finite-difference check can run
         in extended precision).
     """
-    data = net.loss.total(Y, Zs[-1], As[-1], sample_weight)
-    total = _total_weight(Y.shape[0], sample_weight)
+    xp = net.xp
+    data = net.loss.total(Y, Zs[-1], As[-1], sample_weight, xp=xp)
+    total = _total_weight(Y.shape[0], sample_weight, xp)
     if alpha:
         weights = coefs if penalized is None else penalized[0]
-        data += 0.5 * alpha * sum([np.vdot(W, W) for W in weights])
+        data += 0.5 * alpha * sum([xp.vdot(W, W) for W in weights])
     return data / total
 
 
@@ -302,22 +303,24 @@ def backward(
     -------
     coef_grads, intercept_grads : list of ndarray
     """
-    total = _total_weight(Y.shape[0], sample_weight)
+    xp = net.xp
+    total = _total_weight(Y.shape[0], sample_weight, xp)
     n_layers = len(coefs)
     deltas = [None] * n_layers if work is None else work.delta
     primes = [None] * n_layers if work is None else work.prime
     coef_grads, intercept_grads = ([None] * n_layers, [None] * n_layers) if grads is None else grads
     # Every delta below is a fresh array or a buffer of its own, so scaling
     # it in place is safe.
-    delta = net.loss.delta(Y, Zs[-1], As[-1], out=deltas[-1])
+    delta = net.loss.delta(Y, Zs[-1], As[-1], out=deltas[-1], xp=xp)
     delta *= 1.0 / total if sample_weight is None else (sample_weight / total)[:, None]
 
     for i in reversed(range(n_layers)):
-        coef_grads[i] = _product(_layer_input(As[i], masks, i).T, delta, coef_grads[i])
-        intercept_grads[i] = np.add.reduce(delta, axis=0, out=intercept_grads[i])
+        coef_grads[i] = xp.matmul(_layer_input(As[i], masks, i).T, delta, out=coef_grads[i])
+        intercept_grads[i] = xp.sum(delta, axis=0, out=intercept_grads[i])
         if i > 0:
-            delta = _product(delta, coefs[i].T, deltas[i - 1])
-            delta *= net.activations[i - 1].prime(Zs[i - 1], As[i], out=primes[i - 1])
+            delta = xp.matmul(delta, coefs[i].T, out=deltas[i - 1])
+            prime = net.activations[i - 1].prime(Zs[i - 1], As[i], out=primes[i - 1], xp=xp)
+            delta = xp.multiply(delta, prime, out=delta)
             if masks is not None:
                 delta *= masks[i - 1]
     if alpha:  # the L2 term of eq. 2.4.2: + alpha W / sum s

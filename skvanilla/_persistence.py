@@ -23,6 +23,7 @@ import warnings
 import numpy as np
 
 from ._optimizers import SGD, Adam
+from ._xp import NUMPY
 
 #: The optimizer classes a saved state may name, by their ``__name__``.
 OPTIMIZERS = {cls.__name__: cls for cls in (SGD, Adam)}
@@ -133,6 +134,8 @@ def encode_optimizer(optimizer):
     """
     attributes = {}
     for name, value in vars(optimizer).items():
+        if name == "xp":  # the namespace: a saved model is a numpy one (see __getstate__)
+            continue
         if isinstance(value, np.ndarray):
             value = np.array(value, copy=True)
         attributes[name] = _builtin(value)
@@ -148,7 +151,7 @@ def _decode_optimizer(data):
         )
     # Built without __init__: its arguments are not saved, its state is.
     optimizer = OPTIMIZERS[name].__new__(OPTIMIZERS[name])
-    vars(optimizer).update(data["attributes"])
+    vars(optimizer).update(data["attributes"], xp=NUMPY)
     return optimizer
 
 
@@ -173,6 +176,23 @@ def decode(value):
     return value
 
 
+def _check_numpy_weights(model):
+    """A saved model holds numpy arrays: refuse, with the way out, a model fitted elsewhere.
+
+    A model fitted on PyTorch or CuPy arrays holds its weights on that
+    library's device; what a file would hold then depends on that library,
+    its version and the device, and skops could not read it.
+    """
+    coefs = getattr(model, "coefs_", None)
+    if coefs and not isinstance(coefs[0], np.ndarray):
+        raise TypeError(
+            f"This {type(model).__name__} holds its weights as {type(coefs[0]).__module__}."
+            f"{type(coefs[0]).__name__} arrays, which are not saved as they are: move it to "
+            "numpy first, with model.to_namespace(numpy), and save that model (move it "
+            "back with to_namespace after loading)."
+        )
+
+
 class PersistenceMixin:
     """Saved state of plain data, stamped with the skvanilla version.
 
@@ -185,6 +205,7 @@ class PersistenceMixin:
     """
 
     def __getstate__(self):
+        _check_numpy_weights(self)
         # A copy: object.__getstate__ may hand back the instance's own __dict__.
         state = dict(super().__getstate__())
         for name, value in state.items():

@@ -12,11 +12,12 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 
-from . import _sklearn_bridge
+from . import _inputs, _sklearn_bridge
 from ._activations import OUTPUT_ACTIVATIONS
 from ._base import BaseVanillaMLP, check_finite_rows
 from ._docs import fill_docstring
 from ._sklearn_twin import SklearnTwinMixin
+from ._xp import NUMPY
 
 #: The output units of each loss: each loss's canonical link, as MLPRegressor.
 _OUTPUT_OF_LOSS = {"squared_error": "identity", "poisson": "exp"}
@@ -169,18 +170,18 @@ class VanillaMLPRegressor(RegressorMixin, SklearnTwinMixin, BaseVanillaMLP):
 
     def _default_score(self, Z, y, sample_weight):
         """R², as MLPRegressor's early stopping."""
-        return r2_score(y, self._values(Z), sample_weight=sample_weight)
+        return r2_score(y, self._values(Z, NUMPY), sample_weight=sample_weight)
 
     # ------------------------------------------------------------------
     # Prediction
     # ------------------------------------------------------------------
 
-    def _values(self, Z):
+    def _values(self, Z, xp):
         """Predicted values from the output pre-activation: 1-D for one output."""
-        with np.errstate(over="ignore"):  # reported below, with the rows it concerns
-            P = OUTPUT_ACTIVATIONS[self.out_activation_].f(Z, out=Z)
+        with xp.errstate(over="ignore"):  # reported below, with the rows it concerns
+            P = OUTPUT_ACTIVATIONS[self.out_activation_].f(Z, out=Z, xp=xp)
         # Z itself is finite (see _output_z); exp(z) may still overflow.
-        check_finite_rows(P, "the predictions exp(z)")
+        check_finite_rows(P, "the predictions exp(z)", xp)
         return P[:, 0] if self.n_outputs_ == 1 else P
 
     def predict(self, X):
@@ -195,7 +196,7 @@ class VanillaMLPRegressor(RegressorMixin, SklearnTwinMixin, BaseVanillaMLP):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             1-D for a model fitted on one output, as MLPRegressor.
         """
-        return self._values(self._output_z(X))
+        return self._values(self._output_z(X, "predict"), self._namespace())
 
     def score(self, X, y, sample_weight=None):
         """R² of :meth:`predict` on ``X`` against ``y`` (``RegressorMixin``'s score).
@@ -212,7 +213,9 @@ class VanillaMLPRegressor(RegressorMixin, SklearnTwinMixin, BaseVanillaMLP):
         score : float
             1 for perfect predictions; 0 for predicting the mean of ``y``.
         """
-        return super().score(X, y, sample_weight=sample_weight)
+        if _inputs.namespace_of(X).is_numpy:
+            return super().score(X, y, sample_weight=sample_weight)
+        return self._score_on_host(r2_score, X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

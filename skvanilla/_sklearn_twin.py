@@ -81,7 +81,9 @@ class SklearnTwinMixin:
         Returns
         -------
         MLPClassifier or MLPRegressor
-            Fitted; it shares nothing with this model.
+            Fitted; it shares nothing with this model.  Its arrays are numpy's,
+            also for a model fitted on another namespace (a GPU's arrays come
+            to the host).
 
         Raises
         ------
@@ -115,4 +117,5 @@ class SklearnTwinMixin:
         ...
         ValueError: MLPClassifier cannot express class_weight='balanced': it has no such ...
         """
-        return self._bridge_to_sklearn(self)
+        # scikit-learn's MLPs compute with numpy: a model on a device comes to the host.
+        return self._bridge_to_sklearn(self._on_numpy())

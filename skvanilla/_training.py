@@ -16,9 +16,18 @@ are what the estimator is after a fit.  The state that carries from one
 call to the next lives on the model too, under the names a saved model
 holds (``_optimizer``, ``_no_improvement_count``, ``_dropout_step`` ...).
 Of the model's methods it calls only ``_network()`` (what the network
-computes) and ``_epoch_callbacks`` (scikit-learn's callbacks).
+computes, and in which namespace) and ``_epoch_callbacks`` (scikit-learn's
+callbacks).
+
+With arrays of another namespace than numpy (PyTorch, CuPy ...), every
+array of a batch stays on the device.  What the host keeps: the order of the
+samples (one permutation per epoch, drawn by numpy and moved once per epoch)
+and the dropout masks (drawn by numpy and moved per batch), so that a
+``random_state`` means the same thing everywhere; the epoch's loss is read
+back once per epoch.
 """
 
+import math
 import os
 import sys
 import warnings
@@ -70,23 +79,32 @@ class TrainingBuffers:
 
     def __init__(self, X, Y, batch_size, shuffle, theta, coefs, intercepts, net):
         self.X, self.Y, self.batch_size = X, Y, batch_size
+        self.xp = xp = net.xp
         self.dense = shuffle and not hasattr(X, "tocsr")
-        if self.dense:
-            self.X_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-            self.Y_buffer = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
-        layer_units = [X.shape[1], *(c.shape[1] for c in coefs)]
-        overwrite = [f.prime_from_output for f in net.activations]
-        full = Workspace(batch_size, layer_units, X.dtype, overwrite=overwrite)
-        self.work = {batch_size: full, X.shape[0] % batch_size: full.head(X.shape[0] % batch_size)}
+        if xp.is_numpy:
+            if self.dense:
+                self.X_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+                self.Y_buffer = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+            layer_units = [X.shape[1], *(c.shape[1] for c in coefs)]
+            overwrite = [f.prime_from_output for f in net.activations]
+            full = Workspace(batch_size, layer_units, X.dtype, overwrite=overwrite)
+            rest = X.shape[0] % batch_size
+            self.work = {batch_size: full, rest: full.head(rest)}
+        else:  # the passes make their own arrays on the device
+            self.work = {batch_size: None, X.shape[0] % batch_size: None}
         params = coefs + intercepts
-        self.grad = np.empty_like(theta)
-        views = unpack(self.grad, params)
+        self.grad = xp.empty_like(theta)
+        views = unpack(self.grad, params, xp)
         self.grads = views[: len(coefs)], views[len(coefs) :]
-        n_weights = sum(c.size for c in coefs)
+        n_weights = sum(math.prod(c.shape) for c in coefs)
         self.penalized = [theta[:n_weights]], [self.grad[:n_weights]]
 
     def batch(self, rows):
-        """The rows ``rows`` of ``X`` and ``Y``."""
+        """The rows ``rows`` of ``X`` and ``Y`` (on the device, indices on the device)."""
+        if not self.xp.is_numpy:
+            if isinstance(rows, slice):  # the standard indexes every axis
+                return self.X[rows, :], self.Y[rows, :]
+            return self.xp.take(self.X, rows, axis=0), self.xp.take(self.Y, rows, axis=0)
         if not self.dense:
             return self.X[rows], self.Y[rows]
         n = len(rows)
@@ -107,21 +125,22 @@ def fit_stochastic(model, train, validation, *, incremental, callbacks):
     context.
     """
     X = train.X
-    theta = _flatten_params(model)
+    net = model._network()
+    xp = net.xp
+    theta = _flatten_params(model, xp)
     if not incremental or not hasattr(model, "_optimizer"):
-        model._optimizer = _make_optimizer(model, theta)
+        model._optimizer = _make_optimizer(model, theta, xp)
     # As MLPClassifier: n_iter_ counts this call's epochs (so a warm start
     # runs max_iter more), while t_ and loss_curve_ go on counting.
     model.n_iter_ = 0
     n_samples = X.shape[0]
     batch_size = min(200 if model.batch_size == "auto" else model.batch_size, n_samples)
-    net = model._network()
-    keys = dropout_keys(model, X)
+    keys = dropout_keys(model, X, xp)
     buffers = TrainingBuffers(
         X, train.Y, batch_size, model.shuffle, theta, model.coefs_, model.intercepts_, net
     )
     order = np.arange(n_samples)
-    last_good = theta.copy()
+    last_good = xp.copy(theta)
     # The first Ctrl-C lets the batch in flight finish (see _interrupt.py).
     interrupt = DeferInterrupt().install()
     try:
@@ -129,9 +148,9 @@ def fit_stochastic(model, train, validation, *, incremental, callbacks):
             model._epoch_callbacks(callbacks, train, begin=True)
             if model.shuffle:
                 order = order[model._random_state.permutation(n_samples)]
-            np.copyto(last_good, theta)
+            xp.copyto(last_good, theta)
             loss = _run_epoch(model, train, keys, order, buffers, net, theta, interrupt)
-            _check_finite(loss, theta, last_good)
+            _check_finite(loss, theta, last_good, xp)
             if interrupt.requested:
                 raise KeyboardInterrupt  # the part-epoch is not recorded as an epoch
             stop = _end_epoch(model, loss, n_samples, validation)
@@ -148,7 +167,7 @@ def fit_stochastic(model, train, validation, *, incremental, callbacks):
     except KeyboardInterrupt:
         # A second Ctrl-C may land inside an optimizer step: weights it left
         # non-finite go back to where the epoch started.
-        if not np.isfinite(theta).all():
+        if not xp.all_finite(theta):
             theta[...] = last_good
         _warn("Training interrupted by user; the last weights are kept.")
     finally:
@@ -156,7 +175,7 @@ def fit_stochastic(model, train, validation, *, incremental, callbacks):
     restore_best(model, validation)
 
 
-def _make_optimizer(model, params):
+def _make_optimizer(model, params, xp):
     if model.solver == "sgd":
         return SGD(
             params,
@@ -165,59 +184,76 @@ def _make_optimizer(model, params):
             model.momentum,
             model.nesterovs_momentum,
             model.power_t,
+            xp=xp,
         )
-    return Adam(params, model.learning_rate_init, model.beta_1, model.beta_2, model.epsilon)
+    return Adam(
+        params, model.learning_rate_init, model.beta_1, model.beta_2, model.epsilon, xp=xp
+    )
 
 
-def _flatten_params(model):
+def _flatten_params(model, xp):
     """Move the weights into one flat vector; ``coefs_`` and ``intercepts_`` become views.
 
     The optimizer then updates the whole network in a few calls, whatever
     its number of layers.  Returns the vector.
     """
     params = model.coefs_ + model.intercepts_
-    theta = pack(params)
-    views = unpack(theta, params)
+    theta = pack(params, xp)
+    views = unpack(theta, params, xp)
     n_layers = len(model.coefs_)
     model.coefs_, model.intercepts_ = views[:n_layers], views[n_layers:]
     return theta
 
 
-def dropout_keys(model, X):
-    """Content keys of the rows of ``X`` for dropout masks, or None without dropout."""
+def dropout_keys(model, X, xp):
+    """Content keys of the rows of ``X`` for dropout masks, or None without dropout.
+
+    They are hashes of the rows' values, made on the host: ``X`` on a
+    device is copied to the host once for them.
+    """
     if model.dropout == 0:
         return None
     if model._dropout_seed is None:
         # Drawn only when dropout is used, so that other fits consume the
         # random state exactly as before.
         model._dropout_seed = int(model._random_state.randint(np.iinfo(np.int32).max))
-    return sample_keys(X, model._dropout_seed)
+    return sample_keys(xp.to_host(X), model._dropout_seed)
 
 
 def _run_epoch(model, train, keys, order, buffers, net, theta, interrupt=None):
-    """One pass over every sample in mini-batches; returns the mean batch objective."""
+    """One pass over every sample in mini-batches; returns the mean batch objective.
+
+    The objective is a scalar of the namespace's (the host reads it once per
+    epoch).
+    """
+    xp = net.xp
     sample_weight = train.sample_weight
     n_samples = train.X.shape[0]
     hidden = [c.shape[1] for c in model.coefs_[:-1]]
     batch_size = buffers.batch_size
+    mask_dtype = xp.numpy_dtype(train.X.dtype)
+    # The permutation is numpy's; the device reads a copy, moved once per epoch.
+    device_order = order if xp.is_numpy or not model.shuffle else xp.from_host(order)
     total = 0.0
-    with np.errstate(over="ignore", invalid="ignore"):
+    with xp.errstate(over="ignore", invalid="ignore"):
         for start in range(0, n_samples, batch_size):
             if interrupt is not None and interrupt.requested:
                 break  # Ctrl-C: stop once the batch in flight is done
-            rows = order[start : start + batch_size] if model.shuffle else (
-                slice(start, min(start + batch_size, n_samples))
-            )
-            sw = None if sample_weight is None else sample_weight[rows]
-            if sw is not None and not sw.any():
+            # The standard leaves slices past the end undefined: stop at n_samples.
+            stop = min(start + batch_size, n_samples)
+            rows = order[start:stop] if model.shuffle else slice(start, stop)
+            device_rows = device_order[start:stop] if model.shuffle else rows
+            sw = None if sample_weight is None else _rows(xp, sample_weight, device_rows)
+            if sw is not None and not xp.any(sw):
                 continue  # a batch of zero weight has no objective to descend
             masks = None
             if keys is not None:
                 masks = dropout_masks(
-                    keys[rows], model._dropout_step, hidden, model.dropout, train.X.dtype
+                    keys[rows], model._dropout_step, hidden, model.dropout, mask_dtype
                 )
+                masks = [xp.from_host(m) for m in masks]
                 model._dropout_step += 1
-            X_batch, Y_batch = buffers.batch(rows)
+            X_batch, Y_batch = buffers.batch(device_rows)
             n = Y_batch.shape[0]
             # The gradients land in views of buffers.grad.
             loss, _, _ = loss_and_gradients(
@@ -235,11 +271,16 @@ def _run_epoch(model, train, keys, order, buffers, net, theta, interrupt=None):
             )
             model._optimizer.update_params(theta, buffers.grad)
             total += loss * n
-    return total / n_samples
+    return xp.scalar(total / n_samples)
 
 
-def _check_finite(loss, theta, last_good):
-    if np.isfinite(loss) and np.isfinite(theta).all():
+def _rows(xp, a, rows):
+    """``a[rows]``: a slice, or indices on the device."""
+    return a[rows] if xp.is_numpy or isinstance(rows, slice) else xp.take(a, rows, axis=0)
+
+
+def _check_finite(loss, theta, last_good, xp):
+    if np.isfinite(loss) and xp.all_finite(theta):
         return
     theta[...] = last_good
     raise ValueError(
@@ -294,6 +335,7 @@ def fit_lbfgs(model, train, validation, callbacks):
     """Minimise the whole training objective with L-BFGS-B, ``max_iter`` iterations at most."""
     X, Y, _, sample_weight = train
     net, n_layers = model._network(), len(model.coefs_)
+    xp = net.xp
     interrupt = DeferInterrupt()
 
     def fun(params):
@@ -316,7 +358,7 @@ def fit_lbfgs(model, train, validation, callbacks):
     model.loss_curve_ = []
     start = model.coefs_, model.intercepts_
     try:
-        with np.errstate(over="ignore", invalid="ignore"), interrupt:
+        with xp.errstate(over="ignore", invalid="ignore"), interrupt:
             params, result = minimize_lbfgs(
                 fun,
                 model.coefs_ + model.intercepts_,
@@ -324,6 +366,7 @@ def fit_lbfgs(model, train, validation, callbacks):
                 max_fun=model.max_fun,
                 tol=model.tol,
                 callback=after_iteration,
+                xp=xp,
             )
         loss, n_iter = float(result.fun), min(result.nit, model.max_iter)
     except KeyboardInterrupt:
@@ -331,10 +374,10 @@ def fit_lbfgs(model, train, validation, callbacks):
         # iterate scipy reported (after_iteration stored it) or the start,
         # as the stochastic solvers keep their last weights.
         params, result = model.coefs_ + model.intercepts_, None
-        with np.errstate(over="ignore", invalid="ignore"):
+        with xp.errstate(over="ignore", invalid="ignore"):
             loss = model.loss_curve_[-1] if model.loss_curve_ else float(fun(params)[0])
         n_iter = len(model.loss_curve_)
-    if not np.isfinite(loss) or not all(np.isfinite(p).all() for p in params):
+    if not np.isfinite(loss) or not all(xp.all_finite(p) for p in params):
         # after_iteration may have stored a non-finite iterate.
         model.coefs_, model.intercepts_ = start
         raise ValueError(

@@ -11,6 +11,11 @@ weights of the best score for early stopping to go back to.
 it: ``_encode`` (targets as the network's outputs), ``_split_groups``
 (what the held-out share is taken of: each class, or all rows) and
 ``_default_score`` (what ``scoring=None`` means: accuracy or R²).
+
+With ``X`` of another namespace than numpy, the sets come back with their
+targets and weights moved to ``X``'s device; the split itself is made on
+the host (a hash of each row's values), and the default score reads the
+validation outputs back to the host once per epoch.
 """
 
 from typing import NamedTuple
@@ -22,6 +27,7 @@ from ._dropout import sample_keys
 from ._inputs import validation_data
 from ._network import objective
 from ._split import weighted_split
+from ._xp import NUMPY
 
 
 class DataSet(NamedTuple):
@@ -41,23 +47,42 @@ def training_and_validation_sets(model, data, given, incremental):
     ``validation`` is a :class:`DataSet`, or ``None`` when there is none.
     """
     X_val, y_val, sw_val = given
+    xp = model._namespace()
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val and y_val must be given together.")
     if X_val is not None:
-        X_val, y_val, sw_val = validation_data(model, X_val, y_val, sw_val, data.X.dtype)
-        return data, DataSet(X_val, model._encode(y_val, data.X.dtype), y_val, sw_val)
+        dtype = data.X.dtype
+        X_val, y_val, sw_val = validation_data(model, X_val, y_val, sw_val, dtype, xp)
+        Y_val = model._encode(y_val, xp.numpy_dtype(dtype))
+        return on_device(data, xp), on_device(DataSet(X_val, Y_val, y_val, sw_val), xp)
     if not model.early_stopping or model.solver == "lbfgs" or incremental:
-        return data, None
-    return _split(model, data)
+        return on_device(data, xp), None
+    return tuple(on_device(d, xp) for d in _split(model, data, xp))
 
 
-def _split(model, data):
+def on_device(data, xp):
+    """``data`` with its encoded targets and weights moved to ``xp``'s device (numpy: as is).
+
+    Off numpy, the targets take the float dtype of ``X``: the Array API
+    standard does not mix integer and float arrays in arithmetic.
+    """
+    if xp.is_numpy:
+        return data
+    X, Y, y, sample_weight = data
+    Y = xp.from_host(np.asarray(Y, dtype=xp.numpy_dtype(X.dtype)))
+    return DataSet(X, Y, y, None if sample_weight is None else xp.from_host(sample_weight))
+
+
+def _split(model, data, xp=NUMPY):
     """Hold out ``validation_fraction`` of each group's weight (see ``_split``)."""
     seed = model._random_state.randint(np.iinfo(np.int32).max)
     X, sample_weight = data.X, data.sample_weight
     weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
     held_out = weighted_split(
-        sample_keys(X, seed), model._split_groups(data.y), weights, model.validation_fraction
+        sample_keys(xp.to_host(X), seed),
+        model._split_groups(data.y),
+        weights,
+        model.validation_fraction,
     )
     if weights[held_out].sum() <= 0 or weights[~held_out].sum() <= 0:
         raise ValueError(
@@ -69,7 +94,11 @@ def _split(model, data):
     train, val = np.flatnonzero(~held_out), np.flatnonzero(held_out)
 
     def rows(a, index):
-        return None if a is None else a[index]
+        if a is None:
+            return None
+        if a is X and not xp.is_numpy:  # the only array on the device here
+            return xp.take(a, xp.from_host(index), axis=0)
+        return a[index]
 
     return (
         DataSet(*(rows(a, train) for a in data)),
@@ -79,14 +108,16 @@ def _split(model, data):
 
 def _loss(net, Z_val, Y_val, sw_val):
     """The objective on the validation set without its penalty: the weighted mean loss."""
-    return float(objective([Z_val], [net.output.f(Z_val)], Y_val, [], net, sw_val, 0.0))
+    P_val = net.output.f(Z_val, xp=net.xp)
+    return float(objective([Z_val], [P_val], Y_val, [], net, sw_val, 0.0))
 
 
 def _score(model, validation, Z_val, loss):
     """``model.scoring`` of the validation set (higher is better)."""
     X_val, _, y_val, sw_val = validation
     if model.scoring is None:
-        return model._default_score(Z_val, y_val, sw_val)
+        xp = model._namespace()
+        return model._default_score(xp.to_host(Z_val), y_val, xp.to_host(sw_val))
     if model.scoring == "loss":
         return -loss
     scorer = check_scoring(model, scoring=model.scoring)
@@ -108,7 +139,8 @@ def record_validation(model, validation):
     """
     # One forward pass serves both the loss and the default score.
     Z_val = model._forward_z(validation.X)
-    with np.errstate(over="ignore", invalid="ignore"):
+    xp = model._namespace()
+    with xp.errstate(over="ignore", invalid="ignore"):
         loss = _loss(model._network(), Z_val, validation.Y, validation.sample_weight)
     if not np.isfinite(loss):
         raise ValueError(
@@ -126,8 +158,8 @@ def record_validation(model, validation):
     improved = score >= model.best_validation_score_ + model.tol
     if score > model.best_validation_score_:
         model.best_validation_score_ = score
-        model._best_coefs = [c.copy() for c in model.coefs_]
-        model._best_intercepts = [b.copy() for b in model.intercepts_]
+        model._best_coefs = [xp.copy(c) for c in model.coefs_]
+        model._best_intercepts = [xp.copy(b) for b in model.intercepts_]
     return improved
 
 

@@ -1,4 +1,10 @@
-"""Hypothesis profiles shared by the whole suite.
+"""Hypothesis profiles shared by the whole suite, and scipy's Array API switch.
+
+scikit-learn's Array API support (``array_api_dispatch=True``, which the
+tests of PyTorch and ``array_api_strict`` inputs turn on) needs scipy's own,
+and scipy reads ``SCIPY_ARRAY_API`` once, when it is first imported: it is
+set at the very top of this file, before anything imports scipy, so that
+the README's test command needs nothing exported.
 
 ``skvanilla`` (the default) is derandomised: the examples are derived from
 each test's own code, not from a random seed or an example database, so the
@@ -16,10 +22,12 @@ profile's count (``settings.default.max_examples``), so they scale with it.
 
 import os
 
-import pytest
-from hypothesis import HealthCheck, settings
-from sklearn.datasets import load_breast_cancer, load_iris
-from sklearn.preprocessing import StandardScaler
+os.environ.setdefault("SCIPY_ARRAY_API", "1")  # before scipy is imported (see above)
+
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+from sklearn.datasets import load_breast_cancer, load_iris  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 

@@ -191,7 +191,7 @@ def test_regression_check_has_teeth():
     exp = OUTPUT_ACTIVATIONS["exp"]
     poisson = make_loss("poisson", "exp")
     right = Network([HIDDEN_ACTIVATIONS["tanh"]], exp, poisson)
-    wrong = right._replace(loss=Loss(poisson.total, lambda Y, Z, P, out=None: (P - Y) * P))
+    wrong = right._replace(loss=Loss(poisson.total, lambda Y, Z, P, out=None, xp=None: (P - Y) * P))
     assert network_gradient_error(X, Y, None, coefs, intercepts, right, 0.1) < TOLERANCE
     assert network_gradient_error(X, Y, None, coefs, intercepts, wrong, 0.1) > 1e-2
 
@@ -231,7 +231,7 @@ def test_seed_output_delta_fails_the_check():
     exact = make_loss("squared_error", "logistic")
     sigmoid = OUTPUT_ACTIVATIONS["logistic"].f
 
-    def seed_delta(Y, Z, P, out=None):
+    def seed_delta(Y, Z, P, out=None, xp=None):
         return (P - Y) * sigmoid(P) * (1 - sigmoid(P))
 
     X, Y, coefs, intercepts, net = _small_network(Loss(exact.total, seed_delta))

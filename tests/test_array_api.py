@@ -1,0 +1,349 @@
+"""Training and prediction on PyTorch and array_api_strict arrays, against numpy.
+
+With ``array_api_dispatch=True``, a fit on another namespace must follow the
+numpy fit of the same ``random_state``: the same initial weights (drawn by
+numpy, then moved), and weights after several epochs within ``1e-10``
+(float64) or ``1e-4`` (float32) relative to numpy's, for every solver and
+both estimators.  Every other feature either works there, with the results
+of numpy, or raises an error that names what is not supported.
+
+The namespaces are optional (the ``array-api`` extra): a test that needs one
+that is not installed is skipped, saying so.  scipy's own Array API support
+is switched on by ``tests/conftest.py``.
+"""
+
+import importlib
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import sklearn
+from recorders import EpochRecorder
+from sklearn.datasets import load_diabetes, load_iris
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import (
+    check_array_api_input_and_values,
+    check_array_api_same_namespace,
+)
+
+from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor, check_gradients
+
+NAMESPACES = ["array_api_strict", "torch"]
+
+
+def _namespace(name):
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        pytest.skip(f"{name} is not installed (pip install -e '.[array-api]')")
+
+
+@pytest.fixture(params=NAMESPACES)
+def xp(request):
+    """The namespace under test, as its module."""
+    return _namespace(request.param)
+
+
+def dispatch():
+    return sklearn.config_context(array_api_dispatch=True)
+
+
+def host(a):
+    """An array of any namespace as numpy, for comparisons."""
+    if hasattr(a, "cpu"):
+        return a.detach().cpu().numpy()
+    return np.asarray(a)
+
+
+def relative(a, b):
+    """``||a - b|| / ||b||`` over a list of arrays, ``a`` of any namespace."""
+    a = np.concatenate([host(x).ravel() for x in a])
+    b = np.concatenate([np.asarray(x).ravel() for x in b])
+    return float(np.linalg.norm(a - b) / np.linalg.norm(b))
+
+
+def namespace_name(a):
+    return type(a).__module__.split(".")[0]
+
+
+@pytest.fixture(scope="module")
+def diabetes_data():
+    """The diabetes data, standardised, targets divided by 100."""
+    X, y = load_diabetes(return_X_y=True)
+    return StandardScaler().fit_transform(X), y / 100
+
+
+def fit_both(est, xp, X, y, dtype=np.float64, **fit_params):
+    """The same estimator fitted on numpy and on ``xp`` arrays; returns both fits."""
+    X = X.astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning of short fits
+        ref = sklearn.base.clone(est).fit(X, y, **fit_params)
+        with dispatch():
+            moved = {k: xp.asarray(v) for k, v in fit_params.items()}
+            other = sklearn.base.clone(est).fit(xp.asarray(X), xp.asarray(y), **moved)
+    return ref, other
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize(
+    "dtype, tolerance", [(np.float64, 1e-10), (np.float32, 1e-4)], ids=["float64", "float32"]
+)
+@pytest.mark.parametrize("head", ["classifier", "regressor"])
+def test_fit_follows_numpy(xp, solver, dtype, tolerance, head, iris, diabetes_data):
+    if head == "classifier":
+        est, (X, y) = VanillaMLPClassifier((16, 8), solver=solver), iris
+    else:
+        est, (X, y) = VanillaMLPRegressor(hidden_layer_sizes=(16, 8), solver=solver), diabetes_data
+    est.set_params(max_iter=15, random_state=0, activation="tanh")
+    ref, other = fit_both(est, xp, X, y, dtype)
+    assert namespace_name(other.coefs_[0]) == xp.__name__
+    assert host(other.coefs_[0]).dtype == dtype
+    assert other.n_iter_ == ref.n_iter_
+    assert relative(other.coefs_ + other.intercepts_, ref.coefs_ + ref.intercepts_) < tolerance
+    assert np.allclose(other.loss_curve_, ref.loss_curve_, rtol=tolerance, atol=0)
+
+
+def test_initial_weights_are_numpys(xp, iris):
+    X, y = iris
+    ref = VanillaMLPClassifier((7, 5), random_state=3)
+    ref._prepare_fit(X, y, None, incremental=False)
+    other = VanillaMLPClassifier((7, 5), random_state=3)
+    with dispatch():
+        other._prepare_fit(xp.asarray(X), xp.asarray(y), None, incremental=False)
+    for a, b in zip(other.coefs_ + other.intercepts_, ref.coefs_ + ref.intercepts_):
+        assert np.array_equal(host(a), b)
+
+
+CLASSIFIER_CASES = {
+    "weights": (dict(class_weight="balanced", solver="sgd"), True),
+    "early_stopping": (
+        dict(early_stopping=True, n_iter_no_change=3, validation_fraction=0.2), False
+    ),
+    "loss_scoring": (dict(early_stopping=True, scoring="loss"), False),
+    "dropout": (dict(dropout=0.3), False),
+    "activations": (
+        dict(hidden_layer_sizes=(6,) * 8, activation=[
+            "identity", "logistic", "relu", "leaky_relu", "elu", "gelu", "softplus", "silu"]),
+        False,
+    ),
+    "squared_error_logistic": (dict(loss="squared_error", out_activation="logistic"), False),
+    "binary_softmax": (dict(out_activation="softmax"), False),
+}
+
+
+@pytest.mark.parametrize("case", CLASSIFIER_CASES)
+def test_classifier_features_follow_numpy(xp, case, iris):
+    params, weighted = CLASSIFIER_CASES[case]
+    X, y = iris
+    if case == "binary_softmax":
+        y = (y > 0).astype(int)
+    est = VanillaMLPClassifier(**{"hidden_layer_sizes": (8,), "max_iter": 12, "random_state": 1,
+                                  **params})
+    fit_params = {"sample_weight": np.linspace(0.2, 2.0, len(y))} if weighted else {}
+    ref, other = fit_both(est, xp, X, y, **fit_params)
+    assert relative(other.coefs_, ref.coefs_) < 1e-10
+    if ref.validation_scores_ is not None:
+        assert np.allclose(other.validation_scores_, ref.validation_scores_, rtol=1e-10)
+        assert other.n_iter_ == ref.n_iter_
+    Xd = xp.asarray(X)
+    with dispatch():
+        outputs = {
+            "predict_proba": other.predict_proba(Xd),
+            "predict_log_proba": other.predict_log_proba(Xd),
+            "decision_function": other.decision_function(Xd),
+            "hidden_activations": other.hidden_activations(Xd, layer=0),
+            "predict": other.predict(Xd),
+        }
+        score = other.score(Xd, xp.asarray(y))
+    for name, value in outputs.items():
+        assert namespace_name(value) == xp.__name__, name
+        expected = getattr(ref, name)(X) if name != "hidden_activations" else (
+            ref.hidden_activations(X, layer=0))
+        np.testing.assert_allclose(host(value), expected, rtol=1e-9, atol=1e-12, err_msg=name)
+    assert score == pytest.approx(ref.score(X, y), abs=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_regressor_losses_follow_numpy(xp, loss, diabetes_data):
+    X, y = diabetes_data
+    est = VanillaMLPRegressor(loss, hidden_layer_sizes=(8,), max_iter=10, random_state=2,
+                              solver="sgd", learning_rate_init=0.01)
+    y = np.abs(y) if loss == "poisson" else np.column_stack([y, -y])  # two outputs
+    ref, other = fit_both(est, xp, X, y)
+    assert relative(other.coefs_, ref.coefs_) < 1e-10
+    with dispatch():
+        predicted = other.predict(xp.asarray(X))
+        score = other.score(xp.asarray(X), xp.asarray(y))
+    assert namespace_name(predicted) == xp.__name__
+    np.testing.assert_allclose(host(predicted), ref.predict(X), rtol=1e-9)
+    assert score == pytest.approx(ref.score(X, y), abs=1e-12)
+
+
+def test_partial_fit_follows_numpy(xp, iris):
+    X, y = iris
+    ref = VanillaMLPClassifier((8,), random_state=0)
+    other = VanillaMLPClassifier((8,), random_state=0)
+    for k in range(3):
+        rows = slice(k, None, 3)
+        ref.partial_fit(X[rows], y[rows], classes=[0, 1, 2])
+        with dispatch():
+            other.partial_fit(xp.asarray(X[rows]), xp.asarray(y[rows]), classes=[0, 1, 2])
+    assert relative(other.coefs_, ref.coefs_) < 1e-10
+    assert np.allclose(other.loss_curve_, ref.loss_curve_, rtol=1e-10)
+
+
+def test_callbacks_see_every_epoch_on_the_device(xp, iris):
+    X, y = iris
+    recorder = EpochRecorder()
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = VanillaMLPClassifier((8,), max_iter=3, random_state=0).set_callbacks(recorder)
+        clf.fit(xp.asarray(X), xp.asarray(y))
+        epochs = [e for e in recorder.ends if e[1] == "epoch"]
+        assert len(epochs) == 3
+        last = epochs[-1][2]
+        assert namespace_name(last.coefs_[0]) == xp.__name__
+        np.testing.assert_array_equal(
+            host(last.predict(xp.asarray(X))), host(clf.predict(xp.asarray(X)))
+        )
+
+
+def test_string_labels_come_back_as_numpy(xp, iris):
+    X, y = iris
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = VanillaMLPClassifier((8,), max_iter=5, random_state=0).fit(xp.asarray(X), labels)
+        predicted = clf.predict(xp.asarray(X))
+    assert isinstance(predicted, np.ndarray) and set(predicted) <= set(labels)
+
+
+def test_check_gradients_in_torch_float64(iris):
+    torch = _namespace("torch")
+    X, y = iris
+    clf = VanillaMLPClassifier((5, 4), activation=["gelu", "tanh"], alpha=0.1, random_state=0)
+    with dispatch():
+        error = check_gradients(clf, torch.asarray(X[::10]), torch.asarray(y[::10]))
+    assert error < 1e-6
+    # And on fitted weights, which stay on their device.
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.set_params(max_iter=3).fit(torch.asarray(X), torch.asarray(y))
+        assert check_gradients(clf, torch.asarray(X[::10]), torch.asarray(y[::10])) < 1e-6
+    assert isinstance(clf.coefs_[0], torch.Tensor)
+
+
+def test_pipeline_on_torch_tensors():
+    torch = _namespace("torch")
+    X, y = load_iris(return_X_y=True)
+    clf = VanillaMLPClassifier((16,), solver="lbfgs", max_iter=30, random_state=0)
+    pipe = make_pipeline(StandardScaler(), clf)
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipe.fit(torch.asarray(X), torch.asarray(y))
+        predicted = pipe.predict(torch.asarray(X))
+        score = pipe.score(torch.asarray(X), torch.asarray(y))
+    assert isinstance(predicted, torch.Tensor) and predicted.dtype == torch.int64
+    assert isinstance(pipe[-1].coefs_[0], torch.Tensor)
+    ref = make_pipeline(StandardScaler(), sklearn.base.clone(clf))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref.fit(X, y)
+    assert score == pytest.approx(ref.score(X, y), abs=1e-12)
+    assert score > 0.9
+
+
+def test_to_namespace_round_trip(xp, iris):
+    X, y = iris
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = VanillaMLPClassifier((8,), max_iter=5, random_state=0, early_stopping=True)
+        clf.fit(xp.asarray(X), xp.asarray(y))
+        expected = host(clf.predict_proba(xp.asarray(X)))
+    on_numpy = clf.to_namespace(np)
+    assert all(isinstance(c, np.ndarray) for c in on_numpy.coefs_ + on_numpy._best_coefs)
+    assert isinstance(on_numpy._optimizer.ms, np.ndarray)
+    for a, b in zip(on_numpy.coefs_ + on_numpy.intercepts_, clf.coefs_ + clf.intercepts_):
+        assert np.array_equal(a, host(b))
+    # The same weights; numpy's and the other library's exp differ by an ulp.
+    np.testing.assert_allclose(on_numpy.predict_proba(X), expected, rtol=1e-13)
+    assert clf.to_namespace(xp) is not clf
+    # A numpy model saves; moved back, it trains on as the original does (the
+    # optimizer's moments moved with it).
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = VanillaMLPClassifier((8,), max_iter=5, random_state=0)
+        clf.fit(xp.asarray(X), xp.asarray(y))
+    restored = pickle.loads(pickle.dumps(clf.to_namespace(np))).to_namespace(xp)
+    with dispatch():
+        for model in (clf, restored):
+            model.partial_fit(xp.asarray(X), xp.asarray(y))
+    np.testing.assert_array_equal(host(restored.coefs_[0]), host(clf.coefs_[0]))
+
+
+def test_to_sklearn_brings_a_device_model_to_numpy(xp, iris):
+    X, y = iris
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = VanillaMLPClassifier((8,), max_iter=5, random_state=0)
+        clf.fit(xp.asarray(X), xp.asarray(y))
+        expected = host(clf.predict_proba(xp.asarray(X)))
+    mlp = clf.to_sklearn()
+    assert isinstance(mlp.coefs_[0], np.ndarray) and namespace_name(clf.coefs_[0]) == xp.__name__
+    np.testing.assert_allclose(mlp.predict_proba(X), expected, rtol=1e-12)
+
+
+def test_unsupported_uses_say_why(iris):
+    torch = _namespace("torch")
+    X, y = iris
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = VanillaMLPClassifier((4,), max_iter=2, random_state=0)
+        clf.fit(torch.asarray(X), torch.asarray(y))
+        with pytest.raises(ValueError, match=r"VanillaMLPClassifier.predict\(\) must use the same"):
+            clf.predict(X)
+        with pytest.raises(TypeError, match="sparse PyTorch tensor"):
+            VanillaMLPClassifier().fit(torch.asarray(X).to_sparse(), torch.asarray(y))
+    with pytest.raises(ValueError, match="array_api_dispatch is off"):
+        clf.predict(torch.asarray(X))
+    with pytest.raises(TypeError, match=r"to_namespace\(numpy\)"):
+        pickle.dumps(clf)
+    with pytest.raises(ValueError, match="numpy arrays live on the CPU"):
+        clf.to_namespace(np, device="cuda")
+    # scipy.sparse input is numpy's, with or without dispatch.
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = VanillaMLPClassifier((4,), max_iter=2, random_state=0).fit(sp.csr_matrix(X), y)
+    assert isinstance(fitted.coefs_[0], np.ndarray)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [VanillaMLPClassifier(max_iter=20), VanillaMLPClassifier(solver="lbfgs", max_iter=20),
+     VanillaMLPRegressor(max_iter=20), VanillaMLPRegressor(solver="sgd", max_iter=20)],
+    ids=["classifier-adam", "classifier-lbfgs", "regressor-adam", "regressor-sgd"],
+)
+@pytest.mark.parametrize("namespace", ["numpy", *NAMESPACES])
+def test_array_api_input_and_values(estimator, namespace):
+    if namespace != "numpy":
+        _namespace(namespace)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_array_api_input_and_values(type(estimator).__name__, estimator, namespace)
+
+
+@pytest.mark.parametrize(
+    "estimator", [VanillaMLPClassifier(max_iter=5), VanillaMLPRegressor(max_iter=5)],
+    ids=["classifier", "regressor"],
+)
+def test_prediction_refuses_another_namespace(estimator, xp):
+    # scikit-learn's check (not among those its generator yields): every method
+    # that predicts names itself in the error, as check_same_namespace does.
+    device = "cpu" if xp.__name__ == "torch" else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_array_api_same_namespace(type(estimator).__name__, estimator, xp.__name__, device)
