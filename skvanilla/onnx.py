@@ -301,7 +301,9 @@ def _graph(scope, operator, container):
 
 def _output_z(g, operator):
     """The output layer's pre-activation ``Z``, every hidden layer on the way."""
-    model = operator.raw_operator
+    # A graph's constants are numpy arrays: a model fitted on a device comes to the host
+    # (numpy can read a CPU tensor itself, not a GPU's).
+    model = operator.raw_operator._on_numpy()
     A = g.op("Cast", [operator.inputs[0].full_name], to=g.proto_dtype)
     names = model._hidden_activation_names(model.n_layers_ - 2)
     for i, (W, b) in enumerate(zip(model.coefs_, model.intercepts_)):

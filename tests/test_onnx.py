@@ -374,3 +374,24 @@ def test_random_networks_agree(network, dtype):
         np.testing.assert_array_equal(labels[decided], expected[decided])
         error = np.abs(proba - model.predict_proba(Xd)).max()
     assert error <= TOLERANCE[dtype]
+
+
+def test_model_fitted_on_torch_converts_from_the_host():
+    """A model fitted on PyTorch tensors converts and agrees with its copy on numpy.
+
+    On the CPU numpy could read the tensors itself; on a GPU it cannot, which is
+    why the converter moves the model to numpy first (not testable without one).
+    """
+    torch = pytest.importorskip("torch", reason="the array-api extra (torch) is not installed")
+    from sklearn import config_context
+
+    X = data() / 30
+    y = targets("multiclass", X)
+    with config_context(array_api_dispatch=True):
+        model = quiet(VanillaMLPClassifier((6,), max_iter=30, random_state=0).fit,
+                      torch.asarray(X), torch.asarray(y))
+    assert isinstance(model.coefs_[0], torch.Tensor)
+    on_numpy = model.to_namespace(np)
+    labels, proba = run_onnx(model, X, zipmap=False)
+    np.testing.assert_array_equal(labels, on_numpy.predict(X))
+    assert np.abs(proba - on_numpy.predict_proba(X)).max() < TOLERANCE[np.float64]
