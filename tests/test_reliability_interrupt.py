@@ -251,3 +251,23 @@ def test_the_stochastic_interruption_warning_in_full(digits, ctrl_c_at):
         "Training interrupted by user; the last weights are kept."
     ]
     assert not record[0].filename.endswith("_training.py")  # see tests/MUTATION.md
+
+
+def test_a_second_ctrl_c_after_a_diverging_step_keeps_finite_weights(digits, ctrl_c_at):
+    # A learning rate far too large overflows the weights in the first two steps; the second
+    # Ctrl-C then lands in the third batch, before the check at the end of the epoch could
+    # refuse them.  The fit still ends with the weights the epoch started from, never with
+    # non-finite ones.
+    X, y = digits
+    seen = ctrl_c_at(call=3, times=2)
+    clf = VanillaMLPClassifier(
+        (10,), solver="sgd", learning_rate_init=1e200, momentum=0.0, batch_size=50,
+        max_iter=100, random_state=0,
+    )
+    with pytest.warns(UserWarning, match=INTERRUPTED):
+        clf.fit(X, y)
+    assert len(seen) == 3
+    assert not all(np.isfinite(w).all() for w in seen[-1])  # the case this test is about
+    for w, s in zip(_weights(clf), seen[0]):
+        np.testing.assert_array_equal(w, s)
+    _assert_usable(clf, X, y)
