@@ -782,6 +782,38 @@ def test_validation_arguments_and_lbfgs_early_stopping_as_mlpregressor(diabetes)
     assert_same_weights(ours, theirs)
 
 
+def _relu_net(reg, X):
+    """The closed form of a one-hidden-layer ReLU regressor's predictions."""
+    (W0, W1), (b0, b1) = reg.coefs_, reg.intercepts_
+    return (np.maximum(X @ W0 + b0, 0) @ W1 + b1)[:, 0]
+
+
+def test_prediction_in_blocks_of_rows_is_the_whole_forward_pass(diabetes):
+    # Prediction runs a block of rows at a time, 2**18 values a layer: with 1000 hidden units
+    # that is 262 rows, so the 442 rows go as a full block and a shorter one.
+    X, y = diabetes
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(1000,), max_iter=1, random_state=0).fit, X, y
+    )
+    np.testing.assert_allclose(reg.predict(X), _relu_net(reg, X), rtol=1e-10, atol=1e-12)
+
+
+def test_prediction_takes_the_wider_dtype_of_the_model_and_the_input(diabetes):
+    # As MLPRegressor: float64 input to a float32 model is predicted in float64, and float32
+    # input to a float64 model too; each is the closed form in float64.
+    X, y = diabetes
+    X32 = X.astype(np.float32)
+    kw = dict(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    model32 = quiet(VanillaMLPRegressor(**kw).fit, X32, y)
+    model64 = quiet(VanillaMLPRegressor(**kw).fit, X, y)
+    theirs32 = quiet(MLPRegressor(**kw).fit, X32, y)
+    assert model32.coefs_[0].dtype == theirs32.coefs_[0].dtype == np.float32
+    for model, X_in, X_wide in [(model32, X, X), (model64, X32, X32.astype(np.float64))]:
+        P = model.predict(X_in)
+        assert P.dtype == theirs32.predict(X).dtype == np.float64
+        np.testing.assert_allclose(P, _relu_net(model, X_wide), rtol=1e-10, atol=1e-12)
+
+
 def test_a_float64_validation_set_is_scored_in_the_models_float32(diabetes):
     X, y = diabetes
     X32, y32 = X.astype(np.float32), y.astype(np.float32)
