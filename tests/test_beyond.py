@@ -355,3 +355,18 @@ def test_progress_bar_shows_the_fit(digits, capsys):
     quiet(clf.fit, X, y)
     out = capsys.readouterr().out
     assert "VanillaMLPClassifier - fit" in out and "100%" in out
+
+
+def test_dropout_in_float32_trains_in_float32_as_in_float64(digits):
+    # The masks take the model's dtype: masks in float64 would turn a float32 model's masked
+    # layers into float64 products.  Digits / 16 are exact in float32, so both fits see the same
+    # samples, the same masks and the same batches; they differ by float32 rounding only.
+    X, _, y, _ = digits
+    kw = dict(hidden_layer_sizes=(16, 8), dropout=0.3, max_iter=5, random_state=0)
+    clf32 = quiet(VanillaMLPClassifier(**kw).fit, X.astype(np.float32), y)
+    clf64 = quiet(VanillaMLPClassifier(**kw).fit, X, y)
+    assert all(w.dtype == np.float32 for w in weights_of(clf32))
+    assert clf32.predict_proba(X.astype(np.float32)).dtype == np.float32
+    assert clf32._dropout_step == clf64._dropout_step > 0
+    for w32, w64 in zip(weights_of(clf32), weights_of(clf64)):
+        np.testing.assert_allclose(w32, w64, atol=1e-4)

@@ -782,6 +782,74 @@ def test_validation_arguments_and_lbfgs_early_stopping_as_mlpregressor(diabetes)
     assert_same_weights(ours, theirs)
 
 
+def _relu_net(reg, X):
+    """The closed form of a one-hidden-layer ReLU regressor's predictions."""
+    (W0, W1), (b0, b1) = reg.coefs_, reg.intercepts_
+    return (np.maximum(X @ W0 + b0, 0) @ W1 + b1)[:, 0]
+
+
+@pytest.mark.parametrize("n_features, units, n_rows", [(10, 1000, 884), (256, 1024, 600)])
+def test_prediction_in_blocks_of_rows_is_the_whole_forward_pass(monkeypatch, n_features, units,
+                                                                n_rows):
+    # Prediction runs a block of rows at a time, to keep a layer's output within 2**18 values:
+    # 262 rows for 1000 units (three full blocks and a short one), 256 for 1024 (a block as
+    # long as a row, then a short one).  Every row goes through once, and each is the closed
+    # form's.
+    from skvanilla import _network
+
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(n_rows, n_features), rng.randn(n_rows)
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(units,), max_iter=1, random_state=0).fit, X, y
+    )
+    blocks, real = [], _network.forward
+
+    def spy(rows, *args, **kwargs):
+        blocks.append(rows.shape[0])
+        return real(rows, *args, **kwargs)
+
+    monkeypatch.setattr(_network, "forward", spy)
+    P = reg.predict(X)
+    assert sum(blocks) == n_rows and len(blocks) > 2 and blocks[-1] < blocks[0]
+    assert max(blocks) * units <= 2**18
+    np.testing.assert_allclose(P, _relu_net(reg, X), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["identity", "leaky_relu", "gelu", "silu"])
+def test_a_hidden_layer_that_overflows_at_prediction_is_one_clear_error(activation):
+    # Hidden units at +inf and -inf make inf - inf (or -inf * 0) further on: the prediction is
+    # refused with the reason, and numpy's invalid-value warnings stay inside.
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(50, 3), rng.randn(50)
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(2,), activation=activation, max_iter=2,
+                            random_state=0).fit, X, y
+    )
+    reg.coefs_[0][...] = [[1e300, -1e300]] * 3
+    reg.coefs_[1][...] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"^X is too large for this network: the outputs "
+                           r"of 4 sample\(s\) overflow float64"):
+            reg.predict(np.full((4, 3), 1e10))
+
+
+def test_prediction_takes_the_wider_dtype_of_the_model_and_the_input(diabetes):
+    # As MLPRegressor: float64 input to a float32 model is predicted in float64, and float32
+    # input to a float64 model too; each is the closed form in float64.
+    X, y = diabetes
+    X32 = X.astype(np.float32)
+    kw = dict(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    model32 = quiet(VanillaMLPRegressor(**kw).fit, X32, y)
+    model64 = quiet(VanillaMLPRegressor(**kw).fit, X, y)
+    theirs32 = quiet(MLPRegressor(**kw).fit, X32, y)
+    assert model32.coefs_[0].dtype == theirs32.coefs_[0].dtype == np.float32
+    for model, X_in, X_wide in [(model32, X, X), (model64, X32, X32.astype(np.float64))]:
+        P = model.predict(X_in)
+        assert P.dtype == theirs32.predict(X).dtype == np.float64
+        np.testing.assert_allclose(P, _relu_net(model, X_wide), rtol=1e-10, atol=1e-12)
+
+
 def test_a_float64_validation_set_is_scored_in_the_models_float32(diabetes):
     X, y = diabetes
     X32, y32 = X.astype(np.float32), y.astype(np.float32)

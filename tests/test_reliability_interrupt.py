@@ -14,7 +14,7 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
-from skvanilla import VanillaMLPClassifier, _training
+from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor, _training
 
 INTERRUPTED = r"[Ii]nterrupted"
 
@@ -251,3 +251,38 @@ def test_the_stochastic_interruption_warning_in_full(digits, ctrl_c_at):
         "Training interrupted by user; the last weights are kept."
     ]
     assert not record[0].filename.endswith("_training.py")  # see tests/MUTATION.md
+
+
+def test_a_second_ctrl_c_after_a_diverging_step_keeps_finite_weights(digits, ctrl_c_at):
+    # A learning rate far too large overflows the weights in the first two steps; the second
+    # Ctrl-C then lands in the third batch, before the check at the end of the epoch could
+    # refuse them.  The fit still ends with the weights the epoch started from, never with
+    # non-finite ones.
+    X, y = digits
+    seen = ctrl_c_at(call=3, times=2)
+    clf = VanillaMLPClassifier(
+        (10,), solver="sgd", learning_rate_init=1e200, momentum=0.0, batch_size=50,
+        max_iter=100, random_state=0,
+    )
+    with pytest.warns(UserWarning, match=INTERRUPTED):
+        clf.fit(X, y)
+    assert len(seen) == 3
+    assert not all(np.isfinite(w).all() for w in seen[-1])  # the case this test is about
+    for w, s in zip(_weights(clf), seen[0]):
+        np.testing.assert_array_equal(w, s)
+    _assert_usable(clf, X, y)
+
+
+def test_a_second_ctrl_c_in_lbfgs_first_evaluation_on_overflowing_data_is_one_clear_error(
+    ctrl_c_at,
+):
+    # With no iterate yet the fit takes the objective at the start itself; where that overflows
+    # (inputs scaled by 1e200) it refuses the weights with the reason, and numpy's overflow and
+    # invalid-value warnings stay inside, as in a fit that is not interrupted.
+    X = np.random.RandomState(0).randn(50, 3)
+    ctrl_c_at(call=1, times=2)
+    reg = VanillaMLPRegressor(hidden_layer_sizes=(10,), solver="lbfgs", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="^lbfgs met a non-finite objective or weights"):
+            reg.fit(X * 1e200, X[:, 0])
