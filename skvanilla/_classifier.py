@@ -12,7 +12,7 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
 
-from . import _classes, _inputs, _labels, _sklearn_bridge
+from . import _classes, _labels, _sklearn_bridge
 from ._base import BaseVanillaMLP, _available_if, _can_partial_fit
 from ._docs import fill_docstring
 from ._sklearn_twin import SklearnTwinMixin
@@ -275,9 +275,7 @@ class VanillaMLPClassifier(ClassifierMixin, SklearnTwinMixin, BaseVanillaMLP):
         -------
         score : float
         """
-        if _inputs.namespace_of(X).is_numpy:
-            return super().score(X, y, sample_weight=sample_weight)
-        return self._score_on_host(accuracy_score, X, y, sample_weight)
+        return self._score(accuracy_score, X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

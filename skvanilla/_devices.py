@@ -17,7 +17,7 @@ from sklearn.base import clone
 from sklearn.externals import array_api_compat
 from sklearn.utils.validation import check_is_fitted
 
-from ._inputs import namespace_of_weights, to_host
+from ._inputs import namespace_of, namespace_of_weights, to_host
 from ._xp import NUMPY, ArrayAPI
 
 #: The fitted attributes that are lists of arrays of the model's namespace.
@@ -110,13 +110,17 @@ class NamespaceMixin:
         memo[id(self)] = new
         return new
 
-    def _score_on_host(self, metric, X, y, sample_weight):
-        """``metric`` of :meth:`predict` on ``X`` against ``y``, for ``X`` on a device.
+    def _score(self, metric, X, y, sample_weight):
+        """``metric`` of :meth:`predict` on ``X`` against ``y``: each head's ``score``.
 
-        The predictions and ``y`` (one value a sample) are brought to the host:
-        scikit-learn's metrics would compute in the device's default float, which
-        is float32 for PyTorch, where a score should be exact.
+        On numpy, what scikit-learn's ``ClassifierMixin``/``RegressorMixin``
+        compute.  For ``X`` on a device, the predictions and ``y`` (one value a
+        sample) are brought to the host first: scikit-learn's metrics would
+        compute in the device's default float, which is float32 for PyTorch,
+        where a score should be exact.
         """
+        if namespace_of(X).is_numpy:
+            return metric(y, self.predict(X), sample_weight=sample_weight)
         predicted = to_host(self.predict(X))
         return float(metric(to_host(y), predicted, sample_weight=to_host(sample_weight)))
 

@@ -12,7 +12,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 
-from . import _inputs, _sklearn_bridge
+from . import _sklearn_bridge
 from ._activations import OUTPUT_ACTIVATIONS
 from ._base import BaseVanillaMLP, check_finite_rows
 from ._docs import fill_docstring
@@ -213,9 +213,7 @@ class VanillaMLPRegressor(RegressorMixin, SklearnTwinMixin, BaseVanillaMLP):
         score : float
             1 for perfect predictions; 0 for predicting the mean of ``y``.
         """
-        if _inputs.namespace_of(X).is_numpy:
-            return super().score(X, y, sample_weight=sample_weight)
-        return self._score_on_host(r2_score, X, y, sample_weight)
+        return self._score(r2_score, X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
