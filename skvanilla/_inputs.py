@@ -170,6 +170,10 @@ def validation_data(model, X_val, y_val, sample_weight_val, dtype, xp=NUMPY):
     with np.errstate(invalid="ignore"):  # as in training_data
         X_val = validate_data(model, X_val, accept_sparse="csr", dtype=dtype, reset=False)
     y_val = np.asarray(to_host(y_val))
+    if y_val.ndim not in (1, 2):  # else the model's own check of y names the wrong problem
+        raise ValueError(
+            f"y_val must be 1-D or 2-D (n_samples, n_outputs), got an array of shape {y_val.shape}."
+        )
     if y_val.ndim == 2 and y_val.shape[1] == 1:
         y_val = column_or_1d(y_val, warn=True)
     if len(y_val) != X_val.shape[0]:

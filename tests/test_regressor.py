@@ -17,7 +17,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
-from skvanilla import VanillaMLPRegressor, check_gradients
+from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor, check_gradients
 
 
 @pytest.fixture(scope="module")
@@ -862,11 +862,16 @@ def test_a_float64_validation_set_is_scored_in_the_models_float32(diabetes):
     assert curves[0] == curves[1]
 
 
-def test_a_three_dimensional_y_val_is_refused(diabetes):
-    # fit's y meets scikit-learn's check; y_val reaches the regressor's own.
+@pytest.mark.parametrize("Estimator", [VanillaMLPRegressor, VanillaMLPClassifier])
+def test_a_three_dimensional_y_val_is_refused_by_name(Estimator, diabetes):
+    # fit's y meets scikit-learn's check; y_val has its own, which names
+    # y_val and its shape rather than the model's number of outputs.
     X, y = diabetes
-    with pytest.raises(ValueError, match="pass y of shape"):
-        VanillaMLPRegressor(max_iter=1).fit(X, y, X_val=X[:20], y_val=y[:20].reshape(-1, 1, 1))
+    y = y if Estimator is VanillaMLPRegressor else (y > np.median(y)).astype(int)
+    msg = r"^y_val must be 1-D or 2-D \(n_samples, n_outputs\), got an array of shape "
+    msg += r"\(20, 1, 1\)\.$"
+    with pytest.raises(ValueError, match=msg):
+        Estimator(max_iter=1).fit(X, y, X_val=X[:20], y_val=y[:20].reshape(-1, 1, 1))
 
 
 def test_lbfgs_overflow_is_one_clear_error_without_warnings():
