@@ -144,7 +144,7 @@ def numeric_columns(table, indices, role="feature"):
         try:
             out[:, j] = column.astype(np.float64)
         except ValueError:
-            row = next(i for i, v in enumerate(column) if not _is_number(v))
+            row = next(i for i, v in enumerate(column) if not is_number(v))
             hint = (
                 "drop it with --drop or encode it as numbers" if role == "feature"
                 else "regression needs numbers; for class labels use --task classification"
@@ -154,13 +154,6 @@ def numeric_columns(table, indices, role="feature"):
                 f"(line {row + 2}: {str(column[row])!r}); {hint}"
             ) from None
     return out
-
-
-def is_numeric(table, indices):
-    """Whether every value in the columns at ``indices`` reads as a number."""
-    if table.builtin:
-        return True
-    return all(_is_number(v) for v in np.char.strip(table.cells[:, indices]).ravel())
 
 
 def target_values(table, indices):
@@ -184,7 +177,8 @@ def target_values(table, indices):
     return values[:, 0] if len(indices) == 1 else values
 
 
-def _is_number(text):
+def is_number(text):
+    """Whether ``text`` reads as a float (``nan`` and ``inf`` do)."""
     try:
         float(text)
     except ValueError:

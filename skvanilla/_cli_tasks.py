@@ -49,9 +49,7 @@ def choose_task(table, indices, task):
     shown = io._shorten([table.columns[i] for i in indices])
     if task != "auto":
         return task, f"the task is {task} (--task {task})"
-    if io.is_numeric(table, indices) and type_of_target(
-        io.target_values(table, indices)
-    ).startswith("continuous"):
+    if _continuous(table, indices):
         return "regression", (
             f"{shown} holds real values, so the task is regression "
             "(choose it with --task classification or --task regression)"
@@ -60,6 +58,28 @@ def choose_task(table, indices, task):
         f"{shown} holds class labels (text or whole numbers), so the task is "
         "classification (choose it with --task classification or --task regression)"
     )
+
+
+def _continuous(table, indices):
+    """Whether the target columns hold real values, their empty cells aside.
+
+    An empty cell decides nothing: a column of real values with a gap is
+    still a regression target, which then names the gap (see
+    :func:`~skvanilla._cli_io.target_values`), rather than hundreds of
+    classes spelt as numbers.
+    """
+    if table.builtin:
+        values = table.cells[:, indices].astype(np.float64)
+    else:
+        cells = np.char.strip(table.cells[:, indices])
+        given = cells != ""
+        if not all(io.is_number(v) for v in cells[given]):
+            return False
+        # A gap is read as 0, a whole number: it cannot make whole numbers look real.
+        values = np.where(given, cells, "0").astype(np.float64)
+        if not np.isfinite(values).all():  # regression, whose check names the value
+            return True
+    return type_of_target(values[:, 0] if len(indices) == 1 else values).startswith("continuous")
 
 
 def targets(table, indices, task):

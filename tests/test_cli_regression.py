@@ -186,6 +186,33 @@ def test_auto_task_from_the_target(capsys, data_csv, target, task):
     assert ("training accuracy: " in out) == (task == "classification")
 
 
+def blank_cell(path, column, line, gap=""):
+    """Write ``gap`` into ``column`` on ``line`` of the CSV file (the header is line 1)."""
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    rows[line - 1][rows[0].index(column)] = gap
+    with open(path, "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+
+
+@pytest.mark.parametrize("gap", ["", "   "])
+def test_an_empty_cell_in_real_values_is_named_not_taken_for_a_class(capsys, data_csv, gap):
+    # Sixty real values and one empty cell: the column is still a regression
+    # target, and the error points at the gap, rather than training a
+    # classifier of sixty classes spelt as numbers.
+    blank_cell(data_csv, "y", line=9, gap=gap)
+    status, _, err = run(capsys, "train", str(data_csv), "--target", "y", *drop_all_but("y"),
+                         "--max-iter", "2")
+    assert_one_line_error(status, err, "target column 'y'", "line 9", "regression needs numbers")
+
+
+def test_whole_numbers_with_an_empty_cell_stay_class_labels(capsys, data_csv):
+    blank_cell(data_csv, "count", line=9)
+    status, out, _ = run(capsys, "train", str(data_csv), "--target", "count",
+                         *drop_all_but("count"), "--max-iter", "2", "--hidden", "3")
+    assert status == 0 and "model: VanillaMLPClassifier(" in out
+
+
 def test_task_option_overrides_the_choice(capsys, data_csv):
     # Integer targets train a regressor when asked ...
     status, out, _ = run(capsys, "train", "iris", "--task", "regression", *FAST)
