@@ -11,6 +11,7 @@ from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils import check_array
 
 from benchmarks._estimators import fit_estimator
 from benchmarks._timing import median, time_alternating
@@ -18,6 +19,8 @@ from benchmarks._workloads import SEED
 
 #: The layout every other one is set against.
 REFERENCE_LAYOUT = "C-ordered"
+#: The pseudo-contender that times the conversion ``fit`` makes of a layout.
+CONVERSION = "conversion"
 
 
 def _strided_view(X):
@@ -86,7 +89,11 @@ def run_inputs(workload, dtype, classes, repeats, log=print):
     X, y = make_data(workload.n_samples, workload.n_features, workload.n_classes, dtype)
     inputs = {name: LAYOUTS[name][0](X) for name in layouts_for(dtype)}
     warm = workload.shrunk(1000)
-    runs = {}
+    # The copy fit makes of a layout (none for C-ordered rows of its dtype, or
+    # CSR), timed alone in the same alternation: what is left of a layout's
+    # cost once the copy is set aside is the gather and the products.
+    runs = {(name, CONVERSION, "fit"): partial(_conversion, data, dtype)
+            for name, data in inputs.items()}
     for contender, cls in classes.items():
         # Predictions come from one model per estimator, fitted (untimed) on
         # the C-ordered rows, so that only the layout of what is predicted varies.
@@ -101,6 +108,11 @@ def run_inputs(workload, dtype, classes, repeats, log=print):
     return _rows(workload, dtype, seconds)
 
 
+def _conversion(data, dtype):
+    """The rows ``fit`` trains on: ``data`` as a C-ordered ``dtype`` array, or CSR."""
+    return check_array(data, accept_sparse="csr", dtype=dtype, order="C")
+
+
 def _head(data, n):
     """The first ``n`` rows, in the same layout (COO has no row slicing of its own)."""
     if sp.issparse(data):
@@ -112,6 +124,8 @@ def _rows(workload, dtype, seconds):
     medians = {key: median(s) for key, s in seconds.items()}
     rows = []
     for (layout, contender, task), values in seconds.items():
+        if contender == CONVERSION:
+            continue
         rows.append({
             "workload": "inputs",
             "title": f"input layouts: fit ({workload.n_samples} rows, {workload.epochs} epoch) "
@@ -127,6 +141,7 @@ def _rows(workload, dtype, seconds):
             "vs_sklearn": medians[layout, contender, task] / medians[layout, "sklearn", task],
             "vs_c_ordered": (medians[layout, contender, task]
                              / medians[REFERENCE_LAYOUT, "skvanilla", task]),
+            "conversion": medians.get((layout, CONVERSION, task)),
             "n_samples": workload.n_samples,
             "epochs": workload.epochs,
             "batch_size": workload.batch_size,
@@ -136,14 +151,16 @@ def _rows(workload, dtype, seconds):
 
 
 INPUT_COLUMNS = ("dtype", "layout", "task", "skvanilla s", "sklearn s", "vs sklearn",
-                 "vs C-ordered")
+                 "vs C-ordered", "conversion s")
 
 
 def table(rows):
     """One line per dtype, layout and task: skvanilla's and sklearn's medians and the ratios.
 
     ``vs sklearn`` is skvanilla's median over scikit-learn's on the same
-    layout; ``vs C-ordered`` over skvanilla's own on the C-ordered array.
+    layout; ``vs C-ordered`` over skvanilla's own on the C-ordered array;
+    ``conversion s`` the median time of the copy ``fit`` makes of the layout
+    (part of skvanilla's fit time, timed alone).
     """
     ours = {(r["dtype"], r["layout"], r["task"]): r for r in rows if r["contender"] == "skvanilla"}
     theirs = {(r["dtype"], r["layout"], r["task"]): r for r in rows if r["contender"] == "sklearn"}
@@ -152,7 +169,8 @@ def table(rows):
     keys = sorted(ours, key=lambda key: (dtypes.index(key[0]), key[2]))
     cells = [INPUT_COLUMNS] + [
         (*key, f"{ours[key]['time']:.3f}", f"{theirs[key]['time']:.3f}",
-         f"{ours[key]['vs_sklearn']:.2f}", f"{ours[key]['vs_c_ordered']:.2f}")
+         f"{ours[key]['vs_sklearn']:.2f}", f"{ours[key]['vs_c_ordered']:.2f}",
+         "" if ours[key]["conversion"] is None else f"{ours[key]['conversion']:.3f}")
         for key in keys
     ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(INPUT_COLUMNS))]
