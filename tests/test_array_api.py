@@ -30,6 +30,9 @@ from sklearn.utils.estimator_checks import (
 )
 
 from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor, check_gradients
+from skvanilla._activations import OUTPUT_ACTIVATIONS
+from skvanilla._devices import adapter
+from skvanilla._losses import make_loss
 
 NAMESPACES = ["array_api_strict", "torch"]
 
@@ -205,6 +208,23 @@ def test_divergence_keeps_the_weights_numpy_keeps(xp, diabetes_data):
         other.fit(xp.asarray(X), xp.asarray(y))
     assert other.n_iter_ == ref.n_iter_ > 1
     assert relative(other.coefs_ + other.intercepts_, ref.coefs_ + ref.intercepts_) < 1e-10
+
+
+@pytest.mark.parametrize("z_dtype", [np.float64, np.float32], ids=["float64", "float32"])
+def test_poisson_loss_takes_integer_counts_on_the_device_too(xp, z_dtype):
+    # As on numpy (test_losses.py), integer counts are targets of the Poisson
+    # loss, in the dtype of Z; the standard does not mix integer and float arrays.
+    rng = np.random.RandomState(0)
+    counts = rng.randint(0, 200, (6, 2))
+    Z = rng.uniform(-2, 5, (6, 2))
+    loss, exp = make_loss("poisson", "exp"), OUTPUT_ACTIVATIONS["exp"].f
+    reference = loss.total(counts.astype(float), Z, exp(Z))
+    on = adapter(xp)
+    Zd = xp.asarray(Z.astype(z_dtype))
+    total = loss.total(xp.asarray(counts), Zd, exp(Zd, xp=on), xp=on)
+    assert total.dtype == Zd.dtype
+    eps = max(np.finfo(z_dtype).eps, np.finfo(np.float64).eps)  # the reference's
+    np.testing.assert_allclose(float(total), reference, rtol=10 * eps)
 
 
 def test_partial_fit_follows_numpy(xp, iris):
