@@ -58,6 +58,16 @@ class _Numpy:
     """numpy's own functions, with ``out=``; see the module docstring.
 
     Any name not defined here is numpy's (``xp.maximum`` is ``np.maximum``).
+
+    Examples
+    --------
+    It is the default namespace of the core's functions, and their signatures
+    name it as their docstrings do:
+
+    >>> import inspect
+    >>> from skvanilla._optimizers import pack
+    >>> inspect.signature(pack)
+    <Signature (arrays, xp=NUMPY)>
     """
 
     name = "numpy"
@@ -109,10 +119,6 @@ class _Numpy:
     def fill(out, value):
         out.fill(value)
         return out
-
-    @staticmethod
-    def take(x, rows, axis=0, out=None):
-        return x.take(rows, axis=axis, out=out)
 
     @staticmethod
     def promote(Y, Z):
@@ -289,10 +295,6 @@ class ArrayAPI:
 
     def copyto(self, out, x):
         return self._into(out, x)
-
-    def fill(self, out, value):
-        out[...] = value
-        return out
 
     def take(self, x, rows, axis=0, out=None):
         return self._into(out, self.namespace.take(x, rows, axis=axis))

@@ -21,6 +21,7 @@ from skvanilla._activations import (
     softmax,
 )
 from skvanilla._losses import categorical_log_loss, make_loss
+from skvanilla._xp import NUMPY
 
 EPS = 1e-6
 PROBABILITY_OUTPUTS = ["logistic", "softmax"]
@@ -144,6 +145,21 @@ def test_seed_squared_error_delta_is_caught():
     seed_delta = (P - Y) * out.f(P) * (1 - out.f(P))
     exact = make_loss("squared_error", "logistic").delta(Y, Z, P)
     assert not np.allclose(seed_delta, exact, rtol=1e-2)
+
+
+def test_a_fresh_numpy_adapter_computes_what_numpy_does():
+    # NUMPY looks numpy's functions up on first use and keeps them; a new
+    # process starts with none kept.  An adapter made afresh must give the
+    # same values on its first call and on every call after.
+    fresh = type(NUMPY)()
+    Z = np.linspace(-3.0, 3.0, 12).reshape(4, 3)
+    for _ in range(2):
+        for name, f in sorted(HIDDEN_ACTIVATIONS.items()):
+            A = f.f(Z)
+            np.testing.assert_array_equal(f.f(Z, xp=fresh), A, err_msg=name)
+            np.testing.assert_array_equal(f.prime(Z, A, xp=fresh), f.prime(Z, A), err_msg=name)
+        for name, f in sorted(OUTPUT_ACTIVATIONS.items()):
+            np.testing.assert_array_equal(f.f(Z.copy(), xp=fresh), f.f(Z.copy()), err_msg=name)
 
 
 @pytest.mark.parametrize("name", sorted(HIDDEN_ACTIVATIONS))

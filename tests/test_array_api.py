@@ -30,6 +30,9 @@ from sklearn.utils.estimator_checks import (
 )
 
 from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor, check_gradients
+from skvanilla._activations import OUTPUT_ACTIVATIONS
+from skvanilla._devices import adapter
+from skvanilla._losses import make_loss
 
 NAMESPACES = ["array_api_strict", "torch"]
 
@@ -52,9 +55,11 @@ def dispatch():
 
 
 def host(a):
-    """An array of any namespace as numpy, for comparisons."""
+    """An array of any namespace, on any device, as numpy, for comparisons."""
     if hasattr(a, "cpu"):
         return a.detach().cpu().numpy()
+    if namespace_name(a) == "array_api_strict":  # it reads only its CPU device into numpy
+        a = a.to_device(importlib.import_module("array_api_strict").Device("CPU_DEVICE"))
     return np.asarray(a)
 
 
@@ -172,15 +177,54 @@ def test_regressor_losses_follow_numpy(xp, loss, diabetes_data):
     X, y = diabetes_data
     est = VanillaMLPRegressor(loss, hidden_layer_sizes=(8,), max_iter=10, random_state=2,
                               solver="sgd", learning_rate_init=0.01)
-    y = np.abs(y) if loss == "poisson" else np.column_stack([y, -y])  # two outputs
+    if loss == "poisson":  # counts of zero among them: y log y is 0 there, not log 0
+        y = np.where(np.arange(len(y)) % 5 == 0, 0.0, np.abs(y))
+    else:
+        y = np.column_stack([y, -y])  # two outputs
     ref, other = fit_both(est, xp, X, y)
     assert relative(other.coefs_, ref.coefs_) < 1e-10
+    # The loss itself, not only its gradient: the deviance's y log y term moves no weight.
+    np.testing.assert_allclose(other.loss_curve_, ref.loss_curve_, rtol=1e-10, atol=0)
     with dispatch():
         predicted = other.predict(xp.asarray(X))
         score = other.score(xp.asarray(X), xp.asarray(y))
     assert namespace_name(predicted) == xp.__name__
     np.testing.assert_allclose(host(predicted), ref.predict(X), rtol=1e-9)
     assert score == pytest.approx(ref.score(X, y), abs=1e-12)
+
+
+def test_divergence_keeps_the_weights_numpy_keeps(xp, diabetes_data):
+    # Seven good epochs, then the weights overflow: the model must be left with
+    # the weights from before the last epoch, as on numpy, not those of the start.
+    X, y = diabetes_data
+    est = VanillaMLPRegressor(hidden_layer_sizes=(4,), activation="identity", solver="sgd",
+                              momentum=0.0, learning_rate_init=1.0, batch_size=len(X),
+                              max_iter=50, shuffle=False, random_state=0)
+    ref, other = sklearn.base.clone(est), sklearn.base.clone(est)
+    with pytest.raises(ValueError, match="diverged"):
+        ref.fit(X, y)
+    with dispatch(), pytest.raises(ValueError, match="diverged"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # array_api_strict's numpy overflowing
+        other.fit(xp.asarray(X), xp.asarray(y))
+    assert other.n_iter_ == ref.n_iter_ > 1
+    assert relative(other.coefs_ + other.intercepts_, ref.coefs_ + ref.intercepts_) < 1e-10
+
+
+@pytest.mark.parametrize("z_dtype", [np.float64, np.float32], ids=["float64", "float32"])
+def test_poisson_loss_takes_integer_counts_on_the_device_too(xp, z_dtype):
+    # As on numpy (test_losses.py), integer counts are targets of the Poisson
+    # loss, in the dtype of Z; the standard does not mix integer and float arrays.
+    rng = np.random.RandomState(0)
+    counts = rng.randint(0, 200, (6, 2))
+    Z = rng.uniform(-2, 5, (6, 2))
+    loss, exp = make_loss("poisson", "exp"), OUTPUT_ACTIVATIONS["exp"].f
+    reference = loss.total(counts.astype(float), Z, exp(Z))
+    on = adapter(xp)
+    Zd = xp.asarray(Z.astype(z_dtype))
+    total = loss.total(xp.asarray(counts), Zd, exp(Zd, xp=on), xp=on)
+    assert total.dtype == Zd.dtype
+    eps = max(np.finfo(z_dtype).eps, np.finfo(np.float64).eps)  # the reference's
+    np.testing.assert_allclose(float(total), reference, rtol=10 * eps)
 
 
 def test_partial_fit_follows_numpy(xp, iris):
@@ -220,6 +264,67 @@ def test_string_labels_come_back_as_numpy(xp, iris):
         clf = VanillaMLPClassifier((8,), max_iter=5, random_state=0).fit(xp.asarray(X), labels)
         predicted = clf.predict(xp.asarray(X))
     assert isinstance(predicted, np.ndarray) and set(predicted) <= set(labels)
+
+
+def test_float_labels_come_back_with_numpys_values(xp, iris):
+    # float16 labels: a dtype array_api_strict does not have (the labels are
+    # taken on the device in the float dtype of the model's width).
+    X, y = iris
+    labels = (2 * y + 1).astype(np.float16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = VanillaMLPClassifier((8,), max_iter=5, random_state=0).fit(X, labels)
+        with dispatch():
+            clf = VanillaMLPClassifier((8,), max_iter=5, random_state=0).fit(xp.asarray(X), labels)
+            predicted = clf.predict(xp.asarray(X))
+    assert namespace_name(predicted) == xp.__name__
+    np.testing.assert_array_equal(host(predicted), ref.predict(X))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [dict(solver="adam", early_stopping=True, activation="logistic"),
+     dict(solver="lbfgs", activation="gelu")],
+    ids=["adam-early_stopping", "lbfgs"],
+)
+def test_a_second_device_keeps_every_array_there(params, iris):
+    # array_api_strict, like a GPU library, refuses to combine arrays of two
+    # devices or to read one not on its CPU into numpy: every array made on the
+    # way (weights, scalar operands, indices, the prediction) must be on X's.
+    strict = _namespace("array_api_strict")
+    device = strict.Device("device1")
+    X, y = iris
+    est = VanillaMLPClassifier((8,), max_iter=6, random_state=0, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = sklearn.base.clone(est).fit(X, y)
+        Xd = strict.asarray(X, device=device)
+        with dispatch():
+            other = sklearn.base.clone(est).fit(Xd, strict.asarray(y, device=device))
+            outputs = {"predict": other.predict(Xd), "predict_proba": other.predict_proba(Xd)}
+    assert all(a.device == device for a in other.coefs_ + other.intercepts_)
+    assert relative(other.coefs_ + other.intercepts_, ref.coefs_ + ref.intercepts_) < 1e-10
+    for name, value in outputs.items():
+        assert value.device == device, name
+        np.testing.assert_allclose(host(value), getattr(ref, name)(X), rtol=1e-9, atol=1e-12)
+
+
+def test_to_namespace_moves_to_another_device_of_the_same_namespace(iris):
+    strict = _namespace("array_api_strict")
+    device = strict.Device("device1")
+    X, y = iris
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = VanillaMLPClassifier((8,), max_iter=5, random_state=0)
+        clf.fit(strict.asarray(X), strict.asarray(y))
+        moved = clf.to_namespace(strict, device=device)
+        assert all(a.device == device for a in moved.coefs_ + moved.intercepts_)
+        np.testing.assert_array_equal(
+            host(moved.predict_proba(strict.asarray(X, device=device))),
+            host(clf.predict_proba(strict.asarray(X))),
+        )
+        with pytest.raises(ValueError, match="same namespace and the same device"):
+            moved.predict(strict.asarray(X))
 
 
 def test_check_gradients_in_torch_float64(iris):
