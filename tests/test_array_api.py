@@ -52,9 +52,11 @@ def dispatch():
 
 
 def host(a):
-    """An array of any namespace as numpy, for comparisons."""
+    """An array of any namespace, on any of its devices, as numpy, for comparisons."""
     if hasattr(a, "cpu"):
         return a.detach().cpu().numpy()
+    if namespace_name(a) == "array_api_strict":  # numpy reads only its CPU device
+        a = a.to_device(importlib.import_module("array_api_strict").Device("CPU_DEVICE"))
     return np.asarray(a)
 
 
@@ -347,3 +349,26 @@ def test_prediction_refuses_another_namespace(estimator, xp):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check_array_api_same_namespace(type(estimator).__name__, estimator, xp.__name__, device)
+
+
+def test_a_device_numpy_cannot_read_trains_and_predicts_as_numpy(iris):
+    # array_api_strict's "device1" stands in for an accelerator: numpy cannot read its arrays,
+    # so every activation, derivative and probability must be computed by the namespace's own
+    # functions (scipy's special functions through the adapter), never by numpy's.
+    strict = _namespace("array_api_strict")
+    device = strict.Device("device1")
+    X, y = iris
+    y = (y > 0).astype(int)  # two classes: one logistic output unit
+    est = VanillaMLPClassifier((5, 5, 5), activation=["gelu", "silu", "softplus"], max_iter=5,
+                               random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning of a short fit
+        ref = sklearn.base.clone(est).fit(X, y)
+        with dispatch():
+            other = sklearn.base.clone(est).fit(strict.asarray(X, device=device),
+                                                strict.asarray(y, device=device))
+            proba = other.predict_proba(strict.asarray(X, device=device))
+    assert other.coefs_[0].device == device and proba.device == device
+    assert relative(other.coefs_ + other.intercepts_, ref.coefs_ + ref.intercepts_) < 1e-10
+    np.testing.assert_allclose(host(proba), ref.predict_proba(X), rtol=1e-9, atol=1e-12)
+
