@@ -452,3 +452,78 @@ def test_prediction_refuses_another_namespace(estimator, xp):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check_array_api_same_namespace(type(estimator).__name__, estimator, xp.__name__, device)
+
+
+def test_a_device_numpy_cannot_read_trains_and_predicts_as_numpy(iris):
+    # array_api_strict's "device1" stands in for an accelerator: numpy cannot read its arrays,
+    # so every activation, derivative and probability must be computed by the namespace's own
+    # functions (scipy's special functions through the adapter), never by numpy's.
+    strict = _namespace("array_api_strict")
+    device = strict.Device("device1")
+    X, y = iris
+    y = (y > 0).astype(int)  # two classes: one logistic output unit
+    est = VanillaMLPClassifier((5, 5, 5), activation=["gelu", "silu", "softplus"], max_iter=5,
+                               random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning of a short fit
+        ref = sklearn.base.clone(est).fit(X, y)
+        with dispatch():
+            other = sklearn.base.clone(est).fit(strict.asarray(X, device=device),
+                                                strict.asarray(y, device=device))
+            proba = other.predict_proba(strict.asarray(X, device=device))
+    assert other.coefs_[0].device == device and proba.device == device
+    assert relative(other.coefs_ + other.intercepts_, ref.coefs_ + ref.intercepts_) < 1e-10
+    np.testing.assert_allclose(host(proba), ref.predict_proba(X), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
+def test_saturated_probabilities_stay_inside_zero_and_one_as_on_numpy(xp, kind, iris):
+    # Inputs a thousand times larger than the training data's drive every output unit far into
+    # saturation: a probability that rounds to 0 or 1 is held at the nearest float inside, and
+    # a log-probability at log of the smallest normal float and below 0, as on numpy.
+    X, y = iris
+    y = {"binary": y > 0, "multiclass": y,
+         "multilabel": np.column_stack([y == 0, y == 1, y > 0]).astype(int)}[kind]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning of a short fit
+        ref = VanillaMLPClassifier((8,), max_iter=20, random_state=0).fit(X, y)
+    other = ref.to_namespace(xp)
+    X_far = 1e3 * X
+    tiny = np.finfo(np.float64).tiny
+    with dispatch():
+        proba = host(other.predict_proba(xp.asarray(X_far)))
+        log_proba = host(other.predict_log_proba(xp.asarray(X_far)))
+    expected_proba, expected_log = ref.predict_proba(X_far), ref.predict_log_proba(X_far)
+    assert (expected_proba == tiny).any() and (expected_proba == 1 - np.finfo(float).epsneg).any()
+    assert proba.min() == tiny and proba.max() < 1.0
+    assert log_proba.min() == np.log(tiny) and log_proba.max() < 0.0
+    np.testing.assert_allclose(proba, expected_proba, rtol=1e-9, atol=0)
+    np.testing.assert_allclose(log_proba, expected_log, rtol=1e-9, atol=0)
+
+
+def test_a_log_loss_past_underflow_follows_numpy(xp, iris):
+    # Inputs scaled by a thousand make some softmax probabilities underflow to 0 from the
+    # first batch: the loss is then taken through log-softmax of Z, in the namespace's own
+    # functions, and the loss curve is numpy's.
+    X, y = iris
+    est = VanillaMLPClassifier((8,), max_iter=3, random_state=0)
+    ref, other = fit_both(est, xp, 1e3 * X, y)
+    assert np.isfinite(ref.loss_curve_).all() and ref.loss_curve_[0] > 10
+    np.testing.assert_allclose(other.loss_curve_, ref.loss_curve_, rtol=1e-10, atol=0)
+    assert relative(other.coefs_, ref.coefs_) < 1e-10
+
+
+def test_prediction_in_blocks_of_rows_follows_numpy(xp):
+    # 1024 hidden units make blocks of 256 rows: 300 rows are a full block and a short one,
+    # which the namespace's prediction computes without numpy's workspace.
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(300, 3), rng.randn(300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning of a one-epoch fit
+        ref = VanillaMLPRegressor(hidden_layer_sizes=(1024,), max_iter=1, random_state=0)
+        ref.fit(X, y)
+    other = ref.to_namespace(xp)
+    with dispatch():
+        predicted = other.predict(xp.asarray(X))
+    assert namespace_name(predicted) == xp.__name__
+    np.testing.assert_allclose(host(predicted), ref.predict(X), rtol=1e-10, atol=1e-12)

@@ -71,6 +71,10 @@ def test_no_hidden_layer_is_mlpclassifiers_logistic_regression(cancer, solver):
     for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
     assert ours.n_iter_ == theirs.n_iter_
+    # And it predicts as MLPClassifier does, from its one layer of weights.
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=1e-9,
+                               atol=1e-12)
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
 
 
 @pytest.mark.parametrize("random_state", [0, 1, 2])
