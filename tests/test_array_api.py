@@ -132,6 +132,8 @@ CLASSIFIER_CASES = {
     ),
     "squared_error_logistic": (dict(loss="squared_error", out_activation="logistic"), False),
     "binary_softmax": (dict(out_activation="softmax"), False),
+    # Unshuffled batches are slices of the device arrays, weights included.
+    "unshuffled_weights": (dict(shuffle=False, solver="sgd", batch_size=32), True),
 }
 
 
