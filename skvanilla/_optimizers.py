@@ -188,9 +188,7 @@ def unpack(theta, like, xp=NUMPY):
     return out
 
 
-def minimize_lbfgs(
-    fun, params, *, max_iter, max_fun, tol, callback=None, verbose=False, xp=NUMPY
-):
+def minimize_lbfgs(fun, params, *, max_iter, max_fun, tol, callback=None, xp=NUMPY):
     """Minimise ``fun`` over ``params`` with L-BFGS-B.
 
     Parameters

@@ -84,7 +84,9 @@ def _split(model, data, xp=NUMPY):
         weights,
         model.validation_fraction,
     )
-    if weights[held_out].sum() <= 0 or weights[~held_out].sum() <= 0:
+    # Only the validation side can be weightless: weighted_split keeps the last
+    # key of each group, a row of positive weight, for training.
+    if weights[held_out].sum() <= 0:
         raise ValueError(
             "The validation set is too small (or carries no weight): "
             f"validation_fraction={model.validation_fraction} of {X.shape[0]} sample(s). "

@@ -137,6 +137,8 @@ CLASSIFIER_CASES = {
     ),
     "squared_error_logistic": (dict(loss="squared_error", out_activation="logistic"), False),
     "binary_softmax": (dict(out_activation="softmax"), False),
+    # Unshuffled batches are slices of the device arrays, weights included.
+    "unshuffled_weights": (dict(shuffle=False, solver="sgd", batch_size=32), True),
 }
 
 
@@ -225,6 +227,34 @@ def test_poisson_loss_takes_integer_counts_on_the_device_too(xp, z_dtype):
     assert total.dtype == Zd.dtype
     eps = max(np.finfo(z_dtype).eps, np.finfo(np.float64).eps)  # the reference's
     np.testing.assert_allclose(float(total), reference, rtol=10 * eps)
+
+
+def test_a_given_validation_set_follows_numpy_and_must_share_the_namespace(xp, iris):
+    X, y = iris
+    train, val = slice(0, None, 2), slice(1, None, 2)
+    sw_val = np.linspace(0.5, 1.5, len(y))[val]
+    est = VanillaMLPClassifier((8,), max_iter=6, random_state=1, early_stopping=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = sklearn.base.clone(est).fit(
+            X[train], y[train], X_val=X[val], y_val=y[val], sample_weight_val=sw_val
+        )
+        with dispatch():
+            other = sklearn.base.clone(est).fit(
+                xp.asarray(X[train]), xp.asarray(y[train]), X_val=xp.asarray(X[val]),
+                y_val=xp.asarray(y[val]), sample_weight_val=xp.asarray(sw_val),
+            )
+            # X_val of numpy for a fit on xp is refused, as predict refuses numpy X.
+            with pytest.raises(ValueError, match=r"VanillaMLPClassifier.fit\(\) must use the same"):
+                sklearn.base.clone(est).fit(
+                    xp.asarray(X[train]), xp.asarray(y[train]), X_val=X[val], y_val=y[val]
+                )
+    assert other.n_iter_ == ref.n_iter_
+    np.testing.assert_allclose(other.validation_scores_, ref.validation_scores_, rtol=1e-12)
+    np.testing.assert_allclose(
+        other.validation_loss_curve_, ref.validation_loss_curve_, rtol=1e-10
+    )
+    assert relative(other.coefs_, ref.coefs_) < 1e-10
 
 
 def test_partial_fit_follows_numpy(xp, iris):

@@ -193,6 +193,24 @@ def test_dropout_rate_is_the_share_of_units_dropped():
     np.testing.assert_allclose(np.unique(mask), [0.0, 1 / 0.7])
 
 
+def test_with_dropout_and_shuffling_a_weight_is_still_repeats_of_the_sample():
+    """A sample's dropout mask follows the sample, not its place in the shuffled
+    batch: with one batch an epoch, weights 1-3 train exactly as the weighted
+    rows repeated do (the two fits shuffle rows of different counts)."""
+    X, y = make_classification(40, 5, n_informative=3, n_redundant=0, random_state=0)
+    sw = np.random.RandomState(0).randint(1, 4, len(y))
+    kw = dict(
+        hidden_layer_sizes=(8, 6), solver="sgd", learning_rate_init=0.1, dropout=0.3,
+        batch_size=200, max_iter=8, random_state=0,
+    )
+    assert VanillaMLPClassifier().shuffle  # the default, which this test is about
+    weighted = quiet(VanillaMLPClassifier(**kw).fit, X, y, sample_weight=sw)
+    repeated = quiet(VanillaMLPClassifier(**kw).fit, X.repeat(sw, axis=0), y.repeat(sw))
+    for a, b in zip(weights_of(weighted), weights_of(repeated)):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-12)
+
+
 def test_dropout_with_lbfgs_is_refused(digits):
     X, _, y, _ = digits
     with pytest.raises(ValueError, match="stochastic solver"):
