@@ -79,12 +79,17 @@ def decode(Z, classes, kind, xp=NUMPY):
 
 
 def _labels_at(classes, index, xp):
-    """``classes[index]``: on the device for numeric labels, on the host for others."""
+    """``classes[index]``: on the device for numeric labels, on the host for others.
+
+    Unsigned labels wider than a byte are gathered on the host and then moved:
+    PyTorch holds such arrays but cannot index them.
+    """
     if xp.is_numpy:
         return classes[index]
-    if classes.dtype.kind in "biuf":
+    if classes.dtype.kind in "biuf" and not (classes.dtype.kind == "u" and classes.itemsize > 1):
         return xp.take(xp.from_host(classes), index, axis=0)
-    return classes[xp.to_host(index)]
+    labels = classes[xp.to_host(index)]
+    return xp.from_host(labels) if labels.dtype.kind in "biuf" else labels
 
 
 def log_proba(Z, kind, out_activation, xp=NUMPY):

@@ -320,6 +320,9 @@ class ArrayAPI:
         """A numpy array (or scalar) as an array of this namespace on its device."""
         a = np.asarray(a)
         if a.dtype.kind == "f":
+            # Cast on the host: a namespace may not read numpy's float16 or
+            # long double at all, even when asked for another dtype.
+            a = a.astype(np.float32 if a.dtype == np.float32 else np.float64, copy=False)
             return self.namespace.asarray(a, dtype=self.dtype(a.dtype), device=self.device)
         return self.namespace.asarray(a, device=self.device)
 

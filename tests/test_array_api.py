@@ -296,11 +296,16 @@ def test_string_labels_come_back_as_numpy(xp, iris):
     assert isinstance(predicted, np.ndarray) and set(predicted) <= set(labels)
 
 
-def test_float_labels_come_back_with_numpys_values(xp, iris):
-    # float16 labels: a dtype array_api_strict does not have (the labels are
-    # taken on the device in the float dtype of the model's width).
+@pytest.mark.parametrize(
+    "dtype", [np.float16, np.longdouble, np.int8, np.uint8, np.uint16, np.uint32, np.uint64]
+)
+def test_numeric_labels_come_back_with_numpys_values(xp, dtype, iris):
+    # float16 and long double: dtypes a namespace may lack or not read (the
+    # labels come back in the float dtype of the model's width). Unsigned
+    # integers: PyTorch holds them but cannot index them; they come back in
+    # their own dtype, as on numpy.
     X, y = iris
-    labels = (2 * y + 1).astype(np.float16)
+    labels = (2 * y + 1).astype(dtype)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = VanillaMLPClassifier((8,), max_iter=5, random_state=0).fit(X, labels)
@@ -309,6 +314,8 @@ def test_float_labels_come_back_with_numpys_values(xp, iris):
             predicted = clf.predict(xp.asarray(X))
     assert namespace_name(predicted) == xp.__name__
     np.testing.assert_array_equal(host(predicted), ref.predict(X))
+    if np.dtype(dtype).kind != "f":
+        assert host(predicted).dtype == dtype
 
 
 @pytest.mark.parametrize(
