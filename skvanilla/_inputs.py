@@ -49,6 +49,15 @@ def namespace_of(X):
     return ArrayAPI(xp, device)
 
 
+def _values(X):
+    """``X`` without autograd's record: a PyTorch tensor that requires grad, detached.
+
+    The estimator computes its own gradients and gives none back to autograd;
+    its in-place steps (``out=``) are refused on a tensor that records them.
+    """
+    return X.detach() if getattr(X, "requires_grad", False) else X
+
+
 def namespace_of_weights(array):
     """The adapter of a fitted model's weights, whatever the configuration."""
     if isinstance(array, np.ndarray):
@@ -61,7 +70,7 @@ def to_host(a):
     if a is None or isinstance(a, np.ndarray) or sp.issparse(a):
         return a
     if hasattr(a, "__dlpack__") or hasattr(a, "__array_namespace__"):
-        return move_to(a, xp=np, device="cpu")
+        return move_to(_values(a), xp=np, device="cpu")
     return a
 
 
@@ -146,7 +155,7 @@ def _training_data_array_api(model, X, y, sample_weight, reset, xp):
     """:func:`training_data` for ``X`` of the namespace ``xp``."""
     floats = (xp.float64, xp.float32) if reset else model.coefs_[0].dtype
     X, y = validate_data(
-        model, X, to_host(y), multi_output=True, y_numeric=model._y_numeric, dtype=floats,
+        model, _values(X), to_host(y), multi_output=True, y_numeric=model._y_numeric, dtype=floats,
         order="C", reset=reset,
     )
     if y.ndim == 2 and y.shape[1] == 1:
@@ -168,7 +177,7 @@ def validation_data(model, X_val, y_val, sample_weight_val, dtype, xp=NUMPY):
     if not xp.is_numpy:
         check_same_namespace(model, X_val, "fit")
     with np.errstate(invalid="ignore"):  # as in training_data
-        X_val = validate_data(model, X_val, accept_sparse="csr", dtype=dtype, reset=False)
+        X_val = validate_data(model, _values(X_val), accept_sparse="csr", dtype=dtype, reset=False)
     y_val = np.asarray(to_host(y_val))
     if y_val.ndim not in (1, 2):  # else the model's own check of y names the wrong problem
         raise ValueError(
@@ -197,4 +206,4 @@ def data_to_predict(model, X, method="predict"):
     with np.errstate(invalid="ignore"):  # as in training_data
         # CSR: prediction slices X into blocks of rows (see forward_z),
         # which costs a pass over every entry of a CSC or COO matrix.
-        return validate_data(model, X, accept_sparse="csr", dtype=floats, reset=False)
+        return validate_data(model, _values(X), accept_sparse="csr", dtype=floats, reset=False)

@@ -286,6 +286,27 @@ def test_callbacks_see_every_epoch_on_the_device(xp, iris):
         )
 
 
+@pytest.mark.parametrize("Estimator", [VanillaMLPClassifier, VanillaMLPRegressor])
+def test_tensors_that_require_grad_are_read_as_their_values(Estimator, iris):
+    # A tensor from an autograd graph (features computed by a torch model, say)
+    # trains and predicts as its detached values; the results record no graph.
+    torch = pytest.importorskip("torch", reason="torch is in the array-api extra")
+    X, y = iris
+    y = y if Estimator is VanillaMLPClassifier else X[:, 0]
+    Xg, yg = (torch.asarray(a, dtype=torch.float64).requires_grad_() for a in (X[:, 1:], y))
+    yg = torch.asarray(y) if Estimator is VanillaMLPClassifier else yg
+    est = Estimator(hidden_layer_sizes=(8,), max_iter=5, random_state=0, early_stopping=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with dispatch():
+            fitted = sklearn.base.clone(est).fit(Xg, yg, X_val=Xg[:20], y_val=yg[:20])
+            predicted = fitted.predict(Xg)
+        ref = sklearn.base.clone(est).fit(X[:, 1:], y, X_val=X[:20, 1:], y_val=y[:20])
+    assert not predicted.requires_grad
+    assert relative(fitted.coefs_, ref.coefs_) < 1e-10
+    np.testing.assert_allclose(host(predicted), ref.predict(X[:, 1:]), rtol=1e-9)
+
+
 def test_string_labels_come_back_as_numpy(xp, iris):
     X, y = iris
     labels = np.array(["setosa", "versicolor", "virginica"])[y]
