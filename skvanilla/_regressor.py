@@ -137,8 +137,10 @@ class VanillaMLPRegressor(RegressorMixin, SklearnTwinMixin, BaseVanillaMLP):
         y = np.asarray(y)
         if y.dtype.kind not in "biuf":
             raise ValueError(f"y must hold numbers for a regressor; got dtype {y.dtype}.")
+        # y has one or two dimensions here: fit's y passed scikit-learn's
+        # check, and y_val its own (_inputs.validation_data).
         n_outputs = 1 if y.ndim == 1 else y.shape[1]
-        if y.ndim > 2 or n_outputs != self.n_outputs_:
+        if n_outputs != self.n_outputs_:
             raise ValueError(
                 f"y has {n_outputs} output(s) but this model was fitted with "
                 f"{self.n_outputs_}; pass y of shape (n_samples,"

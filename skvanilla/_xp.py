@@ -311,19 +311,14 @@ class ArrayAPI:
     def numpy_dtype(self, dtype):
         return np.dtype(np.float32 if dtype == self.namespace.float32 else np.float64)
 
-    def dtype(self, numpy_dtype):
-        """This namespace's float dtype of the same width as a numpy float dtype."""
-        xp = self.namespace
-        return xp.float32 if np.dtype(numpy_dtype) == np.float32 else xp.float64
-
     def from_host(self, a):
         """A numpy array (or scalar) as an array of this namespace on its device."""
         a = np.asarray(a)
         if a.dtype.kind == "f":
-            # Cast on the host: a namespace may not read numpy's float16 or
-            # long double at all, even when asked for another dtype.
+            # Floats in one of the two widths the core computes in, cast on the
+            # host: a namespace may not hold numpy's float16 or long double, nor
+            # read them at all (PyTorch), even when asked for another dtype.
             a = a.astype(np.float32 if a.dtype == np.float32 else np.float64, copy=False)
-            return self.namespace.asarray(a, dtype=self.dtype(a.dtype), device=self.device)
         return self.namespace.asarray(a, device=self.device)
 
     def to_host(self, x):
