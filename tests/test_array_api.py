@@ -14,6 +14,7 @@ is switched on by ``tests/conftest.py``.
 
 import importlib
 import pickle
+import types
 import warnings
 
 import numpy as np
@@ -33,6 +34,7 @@ from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor, check_gradients
 from skvanilla._activations import OUTPUT_ACTIVATIONS
 from skvanilla._devices import adapter
 from skvanilla._losses import make_loss
+from skvanilla._xp import ArrayAPI
 
 NAMESPACES = ["array_api_strict", "torch"]
 
@@ -371,6 +373,43 @@ def test_a_second_device_keeps_every_array_there(hidden, params, binary, iris):
     for name, value in outputs.items():
         assert value.device == device, name
         np.testing.assert_allclose(host(value), getattr(ref, name)(X), rtol=1e-9, atol=1e-12)
+
+
+class _DeviceOnly:
+    """An array that numpy cannot read, as a CUDA tensor or a CuPy array refuses to be.
+
+    It hands its values over only through ``route``: ``"cpu"`` (PyTorch's
+    ``x.detach().cpu().numpy()``), ``"get"`` (CuPy's ``x.get()``) or
+    ``"to_device"`` (a namespace without a ``Device`` class, whose arrays
+    still have ``to_device``; numpy then reads the array as it is).
+    """
+
+    def __init__(self, values, route):
+        self.values, self.route = values, route
+        if route == "cpu":
+            self.detach = lambda: self
+            self.cpu = lambda: types.SimpleNamespace(numpy=lambda: self.values.copy())
+        elif route == "get":
+            self.get = self.values.copy
+        else:
+            self.to_device = lambda device: self  # a namespace with one device
+
+    def __array__(self, dtype=None, copy=None):
+        if self.route != "to_device":
+            raise TypeError("this array lives on a device numpy cannot read")
+        return self.values
+
+
+@pytest.mark.parametrize("route", ["cpu", "get", "to_device"])
+def test_to_host_reads_device_arrays_through_their_own_copy(route):
+    # Stand-ins for the GPU libraries CI cannot run (CUDA tensors, CuPy) and for
+    # a namespace without array_api_strict's Device class: each must be read
+    # through its own way to the host, never by numpy's buffer protocol.
+    values = np.arange(6.0).reshape(2, 3)
+    namespace = types.SimpleNamespace(__name__="stand_in")
+    host_values = ArrayAPI(namespace).to_host(_DeviceOnly(values, route))
+    assert isinstance(host_values, np.ndarray)
+    np.testing.assert_array_equal(host_values, values)
 
 
 def test_to_namespace_moves_to_another_device_of_the_same_namespace(iris):
