@@ -74,18 +74,21 @@ def to_host(a):
     return a
 
 
-def check_same_namespace(model, X, method):
-    """The namespace of ``X`` must be that of the model's weights; returns its adapter."""
+def check_same_namespace(model, X, method, name="X"):
+    """The namespace of ``X`` must be that of the model's weights; returns its adapter.
+
+    ``name`` is what the error calls ``X`` (``X_val`` for a validation set).
+    """
     xp, fitted = namespace_of(X), model._namespace()
     if xp != fitted:
         off = "" if get_config()["array_api_dispatch"] else (
-            " (array_api_dispatch is off, so X is read as numpy)"
+            f" (array_api_dispatch is off, so {name} is read as numpy)"
         )
         raise ValueError(
             f"Inputs passed to {type(model).__name__}.{method}() must use the same "
             f"namespace and the same device as those passed to fit(): the model holds "
-            f"{_describe(fitted)} arrays, X is {_describe(xp)}{off}. Move the model with "
-            f"model.to_namespace(xp, device), or pass X there."
+            f"{_describe(fitted)} arrays, {name} is {_describe(xp)}{off}. Move the model with "
+            f"model.to_namespace(xp, device), or pass {name} there."
         )
     return xp
 
@@ -175,7 +178,7 @@ def validation_data(model, X_val, y_val, sample_weight_val, dtype, xp=NUMPY):
     ``X_val`` must be of the namespace ``xp`` of the training data.
     """
     if not xp.is_numpy:
-        check_same_namespace(model, X_val, "fit")
+        check_same_namespace(model, X_val, "fit", name="X_val")
     with np.errstate(invalid="ignore"):  # as in training_data
         X_val = validate_data(model, _values(X_val), accept_sparse="csr", dtype=dtype, reset=False)
     y_val = np.asarray(to_host(y_val))
