@@ -241,9 +241,11 @@ class BaseVanillaMLP(NamespaceMixin, PersistenceMixin, CallbackSupportMixin, Bas
         xp = _inputs.namespace_of(X)
         if not first_pass:  # the model's arrays and X must live in one place
             _inputs.check_same_namespace(self, X, "partial_fit" if incremental else "fit")
-        X, y, sample_weight = _inputs.training_data(self, X, y, sample_weight, first_pass, xp)
-        # Targets and weights are made on the host, in numpy's dtype of X's width.
-        dtype = xp.numpy_dtype(X.dtype)
+        X, y, sample_weight, dtype = _inputs.training_data(
+            self, X, y, sample_weight, first_pass, xp
+        )
+        # Targets and weights are made on the host, in numpy's dtype of the weights' width.
+        dtype = xp.numpy_dtype(dtype)
         if first_pass:
             self._set_targets(y, classes if incremental else None)
         Y = self._encode(y, dtype)
@@ -361,7 +363,7 @@ class BaseVanillaMLP(NamespaceMixin, PersistenceMixin, CallbackSupportMixin, Bas
 
     def _output_z(self, X, method="predict"):
         """Validate ``X`` and return the output layer's pre-activation."""
-        Z = self._forward_z(_inputs.data_to_predict(self, X, method))
+        Z = self._forward_z(_inputs.data_to_predict(self, X, method, integers=True))
         check_finite_rows(Z, "the outputs", self._namespace())
         return Z
 

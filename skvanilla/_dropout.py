@@ -35,13 +35,16 @@ def _entry_hashes(values, columns, seed):
     return np.where(values != 0, h, np.uint64(0))
 
 
-def sample_keys(X, seed, chunk_rows=4096):
+def sample_keys(X, seed, dtype=None, chunk_rows=4096):
     """One uint64 key per row of ``X``, equal for rows with equal values.
 
     The key is the sum, modulo :math:`2^{64}`, of a hash of every non-zero
     entry: exact integer arithmetic, so equal rows get equal keys wherever
     they sit, and dense and sparse copies of a row agree.  Dense input is
     hashed a few thousand rows at a time, so the work memory stays small.
+    ``dtype`` is the float dtype the network reads the values in: integer
+    ``X`` is hashed as those floats, so that it gets the keys of
+    ``X.astype(dtype)`` (float32 rounds integers past :math:`2^{24}`).
 
     Examples
     --------
@@ -63,7 +66,7 @@ def sample_keys(X, seed, chunk_rows=4096):
         columns = np.arange(X.shape[1])
         keys = np.empty(X.shape[0], dtype=np.uint64)
         for start in range(0, X.shape[0], chunk_rows):
-            block = X[start : start + chunk_rows]
+            block = np.asarray(X[start : start + chunk_rows], dtype=dtype)
             keys[start : start + len(block)] = _entry_hashes(block, columns, seed).sum(
                 axis=1, dtype=np.uint64
             )

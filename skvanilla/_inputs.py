@@ -113,6 +113,10 @@ def check_total_weight(sample_weight, name="sample_weight"):
 def training_data(model, X, y, sample_weight, reset, xp=NUMPY):
     """``X``, ``y`` and ``sample_weight`` of a fit, checked; ``reset`` on a first fit.
 
+    Returns ``(X, y, sample_weight, dtype)``: ``dtype`` is the float dtype
+    the network computes in, that of the model's weights.  ``X`` is of
+    that dtype, or an integer or boolean numpy array (see
+    :func:`is_integer_array`), which training casts a batch at a time.
     ``y`` is 1-D where it has one column; it must be numbers if the model's
     ``_y_numeric`` says so.  With ``xp`` another namespace than numpy, ``X``
     stays in it, on its device, and ``y`` and ``sample_weight`` come back
@@ -120,18 +124,22 @@ def training_data(model, X, y, sample_weight, reset, xp=NUMPY):
     """
     if not xp.is_numpy:
         return _training_data_array_api(model, X, y, sample_weight, reset, xp)
-    # scikit-learn's finiteness check sums X first: with both +inf and
-    # -inf that sum warns before the check raises its own clear error.
     # A model keeps the dtype of its first fit: later data is converted,
     # so that every pass computes in the dtype of the weights.
-    dtype = (np.float64, np.float32) if reset else model.coefs_[0].dtype
+    fitted = None if reset else model.coefs_[0].dtype
+    floats = (np.float64, np.float32) if fitted is None else fitted
     # Training reads X a batch of rows at a time, so X is made row-major
     # once, here: C-ordered dense rows (np.take copies a whole array that
     # is not C-contiguous at every call, so a Fortran-ordered array, a
     # DataFrame or a strided view would be copied per batch), CSR for
-    # sparse X (CSC and COO rows are scattered).  A C-contiguous float
-    # array is used as it is; anything else costs one copy, which integer
-    # and boolean X need anyway to become float.
+    # sparse X (CSC and COO rows are scattered).  A C-contiguous array is
+    # used as it is; an integer or boolean one too, and not made float
+    # whole: a float64 copy would take eight bytes a value (uint8 or bool
+    # takes one) and fresh memory, while a batch is cast in a few
+    # microseconds.  scikit-learn's finiteness check sums X first: with
+    # both +inf and -inf that sum warns before the check raises its own
+    # clear error.
+    integers = is_integer_array(X)
     with np.errstate(invalid="ignore"):
         X, y = validate_data(
             model,
@@ -140,18 +148,36 @@ def training_data(model, X, y, sample_weight, reset, xp=NUMPY):
             accept_sparse="csr",
             multi_output=True,
             y_numeric=model._y_numeric,
-            dtype=dtype,
+            dtype=None if integers else floats,
             order="C",
             reset=reset,
         )
+    dtype = X.dtype if not integers else np.dtype(np.float64 if fitted is None else fitted)
     if y.ndim == 2 and y.shape[1] == 1:
         y = column_or_1d(y, warn=True)
     if sample_weight is not None:
         sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            sample_weight, X, dtype=dtype, ensure_non_negative=True
         )
         check_total_weight(sample_weight)
-    return X, y, sample_weight
+    return X, y, sample_weight, dtype
+
+
+def is_integer_array(X):
+    """Is ``X`` a numpy array of integers or booleans?
+
+    Such an array is read as float64 (or as the float dtype of a fitted
+    model) a batch or block of rows at a time, never converted whole: the
+    values the network sees are those of ``X.astype(dtype)``, without the
+    memory of that copy.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_integer_array(np.ones((2, 2), dtype=np.uint8)), is_integer_array(np.ones((2, 2)))
+    (True, False)
+    """
+    return isinstance(X, np.ndarray) and X.dtype.kind in "biu"
 
 
 def _training_data_array_api(model, X, y, sample_weight, reset, xp):
@@ -169,7 +195,7 @@ def _training_data_array_api(model, X, y, sample_weight, reset, xp):
         )
         sample_weight = xp.to_host(sample_weight)
         check_total_weight(sample_weight)
-    return X, y, sample_weight
+    return X, y, sample_weight, X.dtype
 
 
 def validation_data(model, X_val, y_val, sample_weight_val, dtype, xp=NUMPY):
@@ -198,14 +224,19 @@ def validation_data(model, X_val, y_val, sample_weight_val, dtype, xp=NUMPY):
     return X_val, y_val, sample_weight_val
 
 
-def data_to_predict(model, X, method="predict"):
+def data_to_predict(model, X, method="predict", integers=False):
     """``X`` for a prediction by the fitted ``model``, in a dtype of the weights' kind.
 
-    ``X`` must be of the namespace and on the device of the weights.
+    ``X`` must be of the namespace and on the device of the weights.  With
+    ``integers``, an integer or boolean numpy array stays as it is (the
+    caller, :func:`~skvanilla._network.forward_z`, casts a block of rows at
+    a time); else it is made float64.
     """
     check_is_fitted(model)
     xp = check_same_namespace(model, X, method)
     floats = (np.float64, np.float32) if xp.is_numpy else (xp.float64, xp.float32)
+    if integers and is_integer_array(X):
+        floats = None
     with np.errstate(invalid="ignore"):  # as in training_data
         # CSR: prediction slices X into blocks of rows (see forward_z),
         # which costs a pass over every entry of a CSC or COO matrix.

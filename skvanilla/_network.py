@@ -193,6 +193,8 @@ def forward_z(X, coefs, intercepts, activations, xp=NUMPY):
     Parameters
     ----------
     X : ndarray or CSR matrix of shape (n_samples, n_features)
+        Integer and boolean numpy arrays are read as float64, a block at
+        a time.
     coefs, intercepts : list of ndarray
     activations : sequence of Activation
         The hidden layers'.
@@ -205,19 +207,25 @@ def forward_z(X, coefs, intercepts, activations, xp=NUMPY):
     """
     net = Network(activations, OutputActivation(identity, identity, None), None, xp)
     n_rows, n_layers = X.shape[0], len(coefs)
-    block = min(n_rows, max(256, 2**18 // max(c.shape[1] for c in coefs)))
-    dtype = xp.result_type(X.dtype, coefs[0].dtype)
+    integers = xp.is_numpy and X.dtype.kind in "biu"
+    widths = [c.shape[1] for c in coefs] + ([X.shape[1]] if integers else [])  # + the cast rows
+    block = min(n_rows, max(256, 2**18 // max(widths)))
+    dtype = xp.result_type(np.float64 if integers else X.dtype, coefs[0].dtype)
     # One workspace per call, so that threads predicting at once share nothing.
     layer_units = [X.shape[1], *(c.shape[1] for c in coefs)]
     work = None
     if xp.is_numpy:
         overwrite = [True] * (n_layers - 1)
         work = Workspace(block, layer_units, dtype, overwrite=overwrite, backward=False)
+        floats = np.empty((block, X.shape[1]), np.float64) if integers else None
     Z_all = xp.empty((n_rows, coefs[-1].shape[1]), dtype)
     with xp.errstate(over="ignore", invalid="ignore"):  # inf - inf may follow an overflow
         for start in range(0, n_rows, block):
             stop = min(start + block, n_rows)  # the standard leaves slices past the end undefined
             rows = X[start:stop, :]
+            if integers:  # the values of X.astype(float64), without its copy
+                rows = floats[: stop - start]
+                np.copyto(rows, X[start:stop, :])
             in_block = work if work is None or rows.shape[0] == block else work.head(
                 rows.shape[0]
             )

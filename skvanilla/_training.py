@@ -66,7 +66,9 @@ class TrainingBuffers:
 
     - The rows of a batch.  Without shuffling a batch is a slice, and a
       dense slice is a view: no copy at all.  With shuffling, dense rows are
-      gathered with ``np.take`` into the same buffer every batch.
+      gathered with ``np.take`` into the same buffer every batch.  Integer
+      and boolean ``X`` (kept so, see ``training_data``) is cast into a
+      float buffer of the weights' dtype, batch by batch.
     - A :class:`Workspace` per batch length (the full batch, and the
       shorter last one) for the forward and backward passes.
     - The flat gradient vector, laid out as the flat parameter vector
@@ -80,14 +82,18 @@ class TrainingBuffers:
     def __init__(self, X, Y, batch_size, shuffle, theta, coefs, intercepts, net):
         self.X, self.Y, self.batch_size = X, Y, batch_size
         self.xp = xp = net.xp
-        self.dense = shuffle and not hasattr(X, "tocsr")
+        dense = not hasattr(X, "tocsr")
+        self.gather = shuffle and dense
+        self.cast = dense and X.dtype != theta.dtype
         if xp.is_numpy:
-            if self.dense:
+            if self.gather:
                 self.X_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
                 self.Y_buffer = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+            if self.cast:
+                self.X_floats = np.empty((batch_size, X.shape[1]), dtype=theta.dtype)
             layer_units = [X.shape[1], *(c.shape[1] for c in coefs)]
             overwrite = [f.prime_from_output for f in net.activations]
-            full = Workspace(batch_size, layer_units, X.dtype, overwrite=overwrite)
+            full = Workspace(batch_size, layer_units, theta.dtype, overwrite=overwrite)
             rest = X.shape[0] % batch_size
             self.work = {batch_size: full, rest: full.head(rest)}
         else:  # the passes make their own arrays on the device
@@ -105,11 +111,17 @@ class TrainingBuffers:
             if isinstance(rows, slice):  # the standard indexes every axis
                 return self.X[rows, :], self.Y[rows, :]
             return self.xp.take(self.X, rows, axis=0), self.xp.take(self.Y, rows, axis=0)
-        if not self.dense:
-            return self.X[rows], self.Y[rows]
-        n = len(rows)
-        X_batch = self.X.take(rows, axis=0, out=self.X_buffer[:n])
-        return X_batch, self.Y.take(rows, axis=0, out=self.Y_buffer[:n])
+        if self.gather:
+            n = len(rows)
+            X_batch = self.X.take(rows, axis=0, out=self.X_buffer[:n])
+            Y_batch = self.Y.take(rows, axis=0, out=self.Y_buffer[:n])
+        else:
+            X_batch, Y_batch = self.X[rows], self.Y[rows]
+        if self.cast:  # integer or boolean rows, read as the weights' floats
+            floats = self.X_floats[: X_batch.shape[0]]
+            np.copyto(floats, X_batch)
+            X_batch = floats
+        return X_batch, Y_batch
 
 
 # ----------------------------------------------------------------------
@@ -217,7 +229,8 @@ def dropout_keys(model, X, xp):
         # Drawn only when dropout is used, so that other fits consume the
         # random state exactly as before.
         model._dropout_seed = int(model._random_state.randint(np.iinfo(np.int32).max))
-    return sample_keys(xp.to_host(X), model._dropout_seed)
+    dtype = xp.numpy_dtype(model.coefs_[0].dtype)  # integer X is hashed as these floats
+    return sample_keys(xp.to_host(X), model._dropout_seed, dtype)
 
 
 def _run_epoch(model, train, keys, order, buffers, net, theta, interrupt=None):
@@ -231,7 +244,7 @@ def _run_epoch(model, train, keys, order, buffers, net, theta, interrupt=None):
     n_samples = train.X.shape[0]
     hidden = [c.shape[1] for c in model.coefs_[:-1]]
     batch_size = buffers.batch_size
-    mask_dtype = xp.numpy_dtype(train.X.dtype)
+    mask_dtype = xp.numpy_dtype(theta.dtype)
     # The permutation is numpy's; the device reads a copy, moved once per epoch.
     device_order = order if xp.is_numpy or not model.shuffle else xp.from_host(order)
     total = 0.0
@@ -336,6 +349,10 @@ def fit_lbfgs(model, train, validation, callbacks):
     X, Y, _, sample_weight = train
     net, n_layers = model._network(), len(model.coefs_)
     xp = net.xp
+    if xp.is_numpy and not hasattr(X, "tocsr") and X.dtype != model.coefs_[0].dtype:
+        # Integer X (see training_data): every evaluation reads all of it,
+        # so it is made float once.
+        X = X.astype(model.coefs_[0].dtype)
     interrupt = DeferInterrupt()
 
     def fun(params):

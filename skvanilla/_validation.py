@@ -51,7 +51,7 @@ def training_and_validation_sets(model, data, given, incremental):
     if (X_val is None) != (y_val is None):
         raise ValueError("X_val and y_val must be given together.")
     if X_val is not None:
-        dtype = data.X.dtype
+        dtype = model.coefs_[0].dtype
         X_val, y_val, sw_val = validation_data(model, X_val, y_val, sw_val, dtype, xp)
         Y_val = model._encode(y_val, xp.numpy_dtype(dtype))
         return on_device(data, xp), on_device(DataSet(X_val, Y_val, y_val, sw_val), xp)
@@ -79,7 +79,7 @@ def _split(model, data, xp=NUMPY):
     X, sample_weight = data.X, data.sample_weight
     weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
     held_out = weighted_split(
-        sample_keys(xp.to_host(X), seed),
+        sample_keys(xp.to_host(X), seed, dtype=xp.numpy_dtype(model.coefs_[0].dtype)),
         model._split_groups(data.y),
         weights,
         model.validation_fraction,

@@ -107,3 +107,106 @@ def test_the_caller_s_array_is_never_written_to(digits):
     X_f.setflags(write=False)
     fitted(X_f, y)
     np.testing.assert_array_equal(X_f, before)
+
+
+INTEGER_FITS = {
+    "unshuffled": dict(shuffle=False),
+    "dropout": dict(dropout=0.3),
+    "early_stopping": dict(early_stopping=True, validation_fraction=0.2, max_iter=4),
+    "partial_fit": dict(),
+}
+
+
+@pytest.mark.parametrize("case", list(INTEGER_FITS))
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.int64, np.bool_])
+def test_integer_input_trains_as_its_float64_values(digits, case, dtype):
+    """Integer and boolean X is cast a batch at a time: the weights of ``X.astype(float64)``."""
+    X, y = digits
+    X_int = (X > 7) if dtype is np.bool_ else X.astype(dtype)
+    weights = np.arange(len(y)) % 3  # some rows weightless
+    params = INTEGER_FITS[case]
+    models = []
+    for X_in in (X_int, X_int.astype(np.float64)):
+        clf = VanillaMLPClassifier(**{**PARAMS, **params})
+        if case == "partial_fit":
+            for half in (slice(0, 200), slice(200, None)):
+                clf.partial_fit(X_in[half], y[half], classes=np.unique(y))
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                clf.fit(X_in, y, sample_weight=weights)
+        models.append(clf)
+    mine, reference = models
+    assert mine.coefs_[0].dtype == np.float64
+    for a, b in zip(mine.coefs_ + mine.intercepts_, reference.coefs_ + reference.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(mine.loss_curve_, reference.loss_curve_)
+    if case == "early_stopping":
+        np.testing.assert_array_equal(mine.validation_scores_, reference.validation_scores_)
+    np.testing.assert_array_equal(
+        mine.predict_proba(X_int), reference.predict_proba(X_int.astype(np.float64))
+    )
+
+
+def test_a_float32_model_reads_integers_as_float32(digits):
+    """Integers past 2**24 round in float32: a float32 model trains on the rounded values.
+
+    Its dropout masks, hashed from the values, are those of the rounded
+    values too; a prediction reads the integers in float64, as a whole
+    conversion of the array does.
+    """
+    X, y = digits
+    X_big = X.astype(np.int64) * (2**24 + 1) // 16  # odd multiples of 2**20 + 1/16: rounded
+    assert not np.array_equal(X_big.astype(np.float32).astype(np.int64), X_big)
+    models = []
+    for X_in in (X_big, X_big.astype(np.float32)):
+        clf = VanillaMLPClassifier(**{**PARAMS, "dropout": 0.2, "learning_rate_init": 1e-12})
+        clf.partial_fit((X / 16).astype(np.float32), y, classes=np.unique(y))
+        models.append(clf.partial_fit(X_in, y))
+    mine, reference = models
+    assert mine.coefs_[0].dtype == np.float32
+    np.testing.assert_array_equal(mine.coefs_[0], reference.coefs_[0])
+    np.testing.assert_array_equal(
+        mine.predict_proba(X_big), mine.predict_proba(X_big.astype(np.float64))
+    )
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_integer_input_is_never_copied_whole_as_floats(solver):
+    """A uint8 X of 2 MB would be a float64 copy of 16 MB: fit and predict stay far below.
+
+    numpy reports its arrays' memory to tracemalloc, so the peak counts
+    every array made during the call.
+    """
+    import tracemalloc
+
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 256, size=(4000, 500)).astype(np.uint8)
+    y = rng.randint(0, 3, size=4000)
+    float_copy = X.size * 8
+
+    def peak_memory(call):
+        tracemalloc.start()
+        try:
+            result = call()
+            return result, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    clf, peak_fit = peak_memory(lambda: fitted(X, y, solver=solver, max_iter=1))
+    _, peak_predict = peak_memory(lambda: clf.predict_proba(X))
+    assert peak_fit < float_copy / 4, (peak_fit, float_copy)
+    assert peak_predict < float_copy / 4, (peak_predict, float_copy)
+
+
+def test_the_regressor_reads_integers_as_their_float64_values(digits):
+    from skvanilla import VanillaMLPRegressor
+
+    X, y = digits
+    X_int = X.astype(np.uint8)
+    models = [
+        VanillaMLPRegressor(**{**PARAMS, "dropout": 0.1}).partial_fit(X_in, y / 9.0)
+        for X_in in (X_int, X_int.astype(np.float64))
+    ]
+    np.testing.assert_array_equal(models[0].coefs_[0], models[1].coefs_[0])
+    np.testing.assert_array_equal(models[0].predict(X_int), models[1].predict(X))
