@@ -16,6 +16,7 @@ from sklearn.utils import check_array
 from benchmarks._estimators import fit_estimator
 from benchmarks._timing import median, time_alternating
 from benchmarks._workloads import SEED
+from skvanilla._inputs import is_integer_array
 
 #: The layout every other one is set against.
 REFERENCE_LAYOUT = "C-ordered"
@@ -109,7 +110,13 @@ def run_inputs(workload, dtype, classes, repeats, log=print):
 
 
 def _conversion(data, dtype):
-    """The rows ``fit`` trains on: ``data`` as a C-ordered ``dtype`` array, or CSR."""
+    """The rows ``fit`` trains on: ``data`` as a C-ordered ``dtype`` array, or CSR.
+
+    An integer or boolean array stays in its own dtype (made C-ordered if it
+    is not): ``fit`` casts it a batch at a time.
+    """
+    if is_integer_array(data):
+        dtype = None
     return check_array(data, accept_sparse="csr", dtype=dtype, order="C")
 
 

@@ -210,3 +210,19 @@ def test_the_regressor_reads_integers_as_their_float64_values(digits):
     ]
     np.testing.assert_array_equal(models[0].coefs_[0], models[1].coefs_[0])
     np.testing.assert_array_equal(models[0].predict(X_int), models[1].predict(X))
+
+
+@pytest.mark.parametrize("kind", [sp.csr_matrix, sp.csr_array])
+def test_sparse_prediction_in_blocks_of_rows_is_the_dense_one(kind):
+    """A wide layer makes prediction take 256 rows a block: 700 rows are three blocks.
+
+    Each block is a slice of the CSR matrix; the predictions are the dense
+    array's, to rounding.
+    """
+    rng = np.random.RandomState(0)
+    X = rng.randn(700, 30) * (rng.rand(700, 30) < 0.3)
+    y = rng.randint(0, 3, 700)
+    clf = fitted(X, y, hidden_layer_sizes=(2048,), max_iter=1)
+    np.testing.assert_allclose(
+        clf.predict_proba(kind(X)), clf.predict_proba(X), rtol=1e-12, atol=1e-15
+    )
