@@ -2,7 +2,8 @@
 
 This module's one job is to turn what a user passes to ``fit``,
 ``partial_fit`` or a prediction into the arrays the network computes with
--- float64 or float32, C-ordered or CSR, finite, with usable weights --
+-- float64 or float32, C-ordered or CSR (or integers, which the passes
+read as floats a batch at a time), finite, with usable weights --
 or to say clearly what is wrong with it.  What ``y`` must hold beyond
 that (known classes, non-negative counts) is each head's business.
 

@@ -1,8 +1,9 @@
 """Every input layout a user passes trains and predicts the model a C-ordered array gives.
 
-``fit`` turns dense X into one C-ordered float array and sparse X into CSR
-before training (``skvanilla._inputs.training_data``), so the layout of the input
-must change nothing: not the weights, not the predictions.  How fast each
+``fit`` turns dense float X into one C-ordered array and sparse X into CSR
+before training, and reads integer and boolean X a batch at a time as floats
+(``skvanilla._inputs.training_data``), so the layout of the input must change
+nothing: not the weights, not the predictions.  How fast each
 layout trains is measured by the benchmark harness's ``inputs`` workload,
 never asserted here.
 """
