@@ -82,9 +82,8 @@ class TrainingBuffers:
     def __init__(self, X, Y, batch_size, shuffle, theta, coefs, intercepts, net):
         self.X, self.Y, self.batch_size = X, Y, batch_size
         self.xp = xp = net.xp
-        dense = not hasattr(X, "tocsr")
-        self.gather = shuffle and dense
-        self.cast = dense and X.dtype != theta.dtype
+        self.gather = shuffle and not hasattr(X, "tocsr")
+        self.cast = X.dtype != theta.dtype  # integer X; sparse X is always of theta's dtype
         if xp.is_numpy:
             if self.gather:
                 self.X_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
@@ -349,7 +348,7 @@ def fit_lbfgs(model, train, validation, callbacks):
     X, Y, _, sample_weight = train
     net, n_layers = model._network(), len(model.coefs_)
     xp = net.xp
-    if xp.is_numpy and not hasattr(X, "tocsr") and X.dtype != model.coefs_[0].dtype:
+    if xp.is_numpy and X.dtype != model.coefs_[0].dtype:
         # Integer X (see training_data): every evaluation reads all of it,
         # so it is made float once.
         X = X.astype(model.coefs_[0].dtype)

@@ -149,27 +149,71 @@ def test_integer_input_trains_as_its_float64_values(digits, case, dtype):
     )
 
 
-def test_a_float32_model_reads_integers_as_float32(digits):
+FLOAT32_CONTINUATIONS = {
+    "partial_fit_dropout": dict(dropout=0.2),
+    "warm_start_early_stopping": dict(warm_start=True, early_stopping=True, max_iter=2),
+    "warm_start_lbfgs": dict(warm_start=True, solver="lbfgs", max_iter=2),
+}
+
+
+@pytest.mark.parametrize("case", list(FLOAT32_CONTINUATIONS))
+def test_a_float32_model_reads_integers_as_float32(digits, case):
     """Integers past 2**24 round in float32: a float32 model trains on the rounded values.
 
-    Its dropout masks, hashed from the values, are those of the rounded
-    values too; a prediction reads the integers in float64, as a whole
-    conversion of the array does.
+    Its dropout masks and its validation split, hashed from the values, are
+    those of the rounded values too; L-BFGS's one conversion is to float32.
+    A prediction reads integers in float64, as a whole conversion of the
+    array does, whatever their width.
     """
     X, y = digits
-    X_big = X.astype(np.int64) * (2**24 + 1) // 16  # odd multiples of 2**20 + 1/16: rounded
+    X_big = X.astype(np.int64) * (2**24 + 1) // 16  # most of them not float32 numbers
     assert not np.array_equal(X_big.astype(np.float32).astype(np.int64), X_big)
+    params = {**PARAMS, "learning_rate_init": 1e-12, **FLOAT32_CONTINUATIONS[case]}
     models = []
     for X_in in (X_big, X_big.astype(np.float32)):
-        clf = VanillaMLPClassifier(**{**PARAMS, "dropout": 0.2, "learning_rate_init": 1e-12})
-        clf.partial_fit((X / 16).astype(np.float32), y, classes=np.unique(y))
-        models.append(clf.partial_fit(X_in, y))
+        clf = VanillaMLPClassifier(**params)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit((X / 16).astype(np.float32), y)
+            if case == "partial_fit_dropout":
+                clf.partial_fit(X_in, y)
+            else:
+                clf.fit(X_in, y)
+        models.append(clf)
     mine, reference = models
     assert mine.coefs_[0].dtype == np.float32
     np.testing.assert_array_equal(mine.coefs_[0], reference.coefs_[0])
+    if case == "warm_start_early_stopping":
+        np.testing.assert_array_equal(mine.validation_scores_, reference.validation_scores_)
+    X_small = X.astype(np.uint8)
     np.testing.assert_array_equal(
-        mine.predict_proba(X_big), mine.predict_proba(X_big.astype(np.float64))
+        mine.predict_proba(X_small), mine.predict_proba(X_small.astype(np.float64))
     )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [dict(dropout=0.2), dict(early_stopping=True), dict(solver="lbfgs"), dict(validation=True)],
+    ids=["dropout", "early_stopping", "lbfgs", "given_validation_set"],
+)
+def test_integers_train_a_network_without_hidden_layers(digits, params):
+    """With no hidden layer the weights are a single array: integers still read as floats."""
+    X, y = digits
+    params = dict(params)
+    given = params.pop("validation", False)
+    models = []
+    for X_in in (X.astype(np.uint8), X):
+        extra = dict(X_val=X_in[:50], y_val=y[:50]) if given else {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            models.append(
+                VanillaMLPClassifier(**{**PARAMS, "hidden_layer_sizes": (), **params}).fit(
+                    X_in, y, **extra
+                )
+            )
+    mine, reference = models
+    np.testing.assert_array_equal(mine.coefs_[0], reference.coefs_[0])
+    np.testing.assert_array_equal(mine.loss_curve_, reference.loss_curve_)
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
