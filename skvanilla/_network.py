@@ -224,8 +224,8 @@ def forward_z(X, coefs, intercepts, activations, xp=NUMPY):
             stop = min(start + block, n_rows)  # the standard leaves slices past the end undefined
             rows = X[start:stop, :]
             if integers:  # the values of X.astype(float64), without its copy
+                np.copyto(floats[: stop - start], rows)
                 rows = floats[: stop - start]
-                np.copyto(rows, X[start:stop, :])
             in_block = work if work is None or rows.shape[0] == block else work.head(
                 rows.shape[0]
             )
