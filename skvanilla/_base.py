@@ -10,9 +10,10 @@ its targets, through these methods:
 ``_set_targets(y, classes)``
     on a first fit: set ``n_outputs_`` and ``out_activation_`` (and, for
     classes, ``classes_``).
-``_encode(y, dtype)``
+``_encode(y, dtype, name="y")``
     check ``y`` against the fitted targets; return the network's targets
-    (in ``dtype``, the data's, where they are not exact small integers).
+    (in ``dtype``, the data's, where they are not exact small integers);
+    ``name`` is the argument's name in error messages (``y_val``).
 ``_check_warm_start_targets(y)``
     a warm-started ``fit`` continues the model: refuse a ``y`` it cannot.
 ``_target_sample_weight(y, sample_weight, dtype)``
@@ -93,7 +94,12 @@ class _available_if:
 
 def _can_partial_fit(estimator):
     if estimator.solver == "lbfgs":
-        raise AttributeError("partial_fit is only available for stochastic solvers ('sgd', 'adam')")
+        # scikit-learn's available_if says the first sentence; its own check the rest.
+        raise AttributeError(
+            f"This '{type(estimator).__name__}' has no attribute 'partial_fit': "
+            "partial_fit is only available for stochastic optimizers. lbfgs is not "
+            "stochastic."
+        )
     if estimator.early_stopping:
         raise _PartialFitRefused(
             "partial_fit does not support early_stopping=True: each call is one "
@@ -248,9 +254,9 @@ class BaseVanillaMLP(NamespaceMixin, PersistenceMixin, CallbackSupportMixin, Bas
         dtype = xp.numpy_dtype(dtype)
         if first_pass:
             self._set_targets(y, classes if incremental else None)
-        Y = self._encode(y, dtype)
         if self.warm_start and not (first_pass or incremental):
-            self._check_warm_start_targets(y)
+            self._check_warm_start_targets(y)  # before _encode: its message is MLPClassifier's
+        Y = self._encode(y, dtype)
         sample_weight = self._target_sample_weight(y, sample_weight, dtype)
         self._random_state = check_random_state(self.random_state)
         if first_pass:
@@ -261,7 +267,10 @@ class BaseVanillaMLP(NamespaceMixin, PersistenceMixin, CallbackSupportMixin, Bas
         sizes = self.hidden_layer_sizes
         sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
         if not all(isinstance(s, Integral) and s > 0 for s in sizes):
-            raise ValueError(f"hidden_layer_sizes must be positive integers, got {sizes}.")
+            raise ValueError(  # MLPClassifier's message, then what it takes
+                f"hidden_layer_sizes must be > 0, got {sizes}. Give one positive "
+                "integer per hidden layer."
+            )
         return sizes
 
     def _hidden_activation_names(self, n_hidden):

@@ -76,54 +76,92 @@ def output_activation(out_activation, kind):
     return out
 
 
-def check_labels(y, classes, kind):
-    """``y`` must hold only known classes (the columns of the first fit, if multilabel)."""
+def check_labels(y, classes, kind, name="y"):
+    """``y`` must hold only known classes (the columns of the first fit, if multilabel).
+
+    ``name`` is the argument's name in the message (``y_val`` for a validation
+    set).  The message begins with MLPClassifier's, so that code matching it
+    keeps working, and then names the labels that are new.
+
+    Examples
+    --------
+    >>> check_labels(np.array([0, 2]), np.array([0, 1]), "binary")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    ValueError: `y` has classes not in `self.classes_`. `self.classes_` has [0 1]. ...
+    """
     if kind == "multilabel":
         if y.ndim != 2 or y.shape[1] != len(classes):
             raise ValueError(
-                f"y must be a multilabel indicator matrix with {len(classes)} "
+                f"{name} must be a multilabel indicator matrix with {len(classes)} "
                 "columns, as in the first fit."
             )
         return
     if y.ndim != 1:
-        raise ValueError("y must be 1-D for a model fitted on class labels.")
+        raise ValueError(f"{name} must be 1-D for a model fitted on class labels.")
     unseen = np.setdiff1d(y, classes)
     if unseen.size:
         raise ValueError(
-            f"y contains classes not seen in the first fit: {unseen.tolist()}; "
-            f"known classes are {classes.tolist()}."
+            f"`{name}` has classes not in `self.classes_`. `self.classes_` has {classes}. "
+            f"'{name}' has {np.unique(y)}. The labels {unseen.tolist()} were not seen in "
+            "the first fit; every label must be one of the classes it named."
         )
 
 
 def check_all_classes(y, classes, kind):
-    """A warm-started ``fit`` continues the model: ``y`` must hold every class it has.
+    """A warm-started ``fit`` continues the model: ``y`` must hold exactly its classes.
 
     As in MLPClassifier, unlike ``partial_fit``, where a batch may miss
-    classes.  Classes ``y`` adds are refused by :func:`check_labels`; the
-    columns of a multilabel ``y`` are checked there too.
+    classes; the message begins with MLPClassifier's.  The columns of a
+    multilabel ``y`` are checked by :func:`check_labels`.
+
+    Examples
+    --------
+    >>> check_all_classes(np.array([0, 1]), np.array([0, 1, 2]), "multiclass")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    ValueError: warm_start can only be used where `y` has the same classes ... y lacks [2]: ...
     """
-    if kind == "multilabel":
+    if kind == "multilabel" or np.ndim(y) != 1:
         return
-    missing = np.setdiff1d(classes, y)
-    if missing.size:
+    found = np.unique(y)
+    missing = np.setdiff1d(classes, found)
+    added = np.setdiff1d(found, classes)
+    if missing.size or added.size:
+        differences = [
+            f"{what} {values.tolist()}"
+            for what, values in (("lacks", missing), ("adds", added))
+            if values.size
+        ]
         raise ValueError(
-            f"warm_start=True continues the previous fit, so y must have the same "
-            f"classes as before, {classes.tolist()}; y lacks {missing.tolist()}. "
-            "Pass all the classes, or set warm_start=False to fit anew."
+            "warm_start can only be used where `y` has the same classes as in the "
+            f"previous call to fit. Previously got {classes}, `y` has {found}. y "
+            f"{' and '.join(differences)}: pass all the classes, or set "
+            "warm_start=False to fit anew."
         )
 
 
 def check_same_classes(classes, known):
-    """``partial_fit``'s ``classes`` after the first call: the same set, in any order."""
-    given = np.asarray(classes)
+    """``partial_fit``'s ``classes`` after the first call: the same set, in any order.
+
+    The message begins with MLPClassifier's (``classes`` as it was passed).
+
+    Examples
+    --------
+    >>> check_same_classes([0, 1], np.array([0, 1, 2]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    ValueError: `classes=[0, 1]` is not the same as on last call to partial_fit, was: ...
+    """
+    given = np.asarray(list(classes) if isinstance(classes, (set, frozenset)) else classes)
     try:
         same = np.array_equal(np.unique(given), known)
     except TypeError:  # labels that cannot be sorted together are not known's
         same = False
     if not same:
         raise ValueError(
-            f"classes={given.tolist()} differs from the classes of the first call to "
-            f"partial_fit, {known.tolist()}; every call must name the same classes "
+            f"`classes={classes!r}` is not the same as on last call to partial_fit, "
+            f"was: {known!r}. Every call must name the same classes, in any order "
             "(a call's y may hold only some of them)."
         )
 

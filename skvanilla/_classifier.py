@@ -168,7 +168,7 @@ class VanillaMLPClassifier(ClassifierMixin, SklearnTwinMixin, BaseVanillaMLP):
             self._target_kind, len(self.classes_), self.out_activation_
         )
 
-    def _encode(self, y, dtype=None):
+    def _encode(self, y, dtype=None, name="y"):
         """One-hot targets, after checking the labels against ``classes_``.
 
         Held as ``uint8``: targets are 0 or 1, and a byte is an eighth of a
@@ -176,7 +176,7 @@ class VanillaMLPClassifier(ClassifierMixin, SklearnTwinMixin, BaseVanillaMLP):
         arithmetic with the network's floats promotes them, so ``dtype`` is
         not needed.
         """
-        _classes.check_labels(y, self.classes_, self._target_kind)
+        _classes.check_labels(y, self.classes_, self._target_kind, name)
         return _labels.one_hot(y, self.classes_, self._target_kind, self.n_outputs_, np.uint8)
 
     def _check_warm_start_targets(self, y):

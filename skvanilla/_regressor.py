@@ -132,17 +132,17 @@ class VanillaMLPRegressor(RegressorMixin, SklearnTwinMixin, BaseVanillaMLP):
         self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
         self.out_activation_ = _OUTPUT_OF_LOSS[self.loss]
 
-    def _encode(self, y, dtype):
+    def _encode(self, y, dtype, name="y"):
         """``y`` as a column per output, in the network's dtype, after checking it."""
         y = np.asarray(y)
         if y.dtype.kind not in "biuf":
-            raise ValueError(f"y must hold numbers for a regressor; got dtype {y.dtype}.")
+            raise ValueError(f"{name} must hold numbers for a regressor; got dtype {y.dtype}.")
         # y has one or two dimensions here: fit's y passed scikit-learn's
         # check, and y_val its own (_inputs.validation_data).
         n_outputs = 1 if y.ndim == 1 else y.shape[1]
         if n_outputs != self.n_outputs_:
             raise ValueError(
-                f"y has {n_outputs} output(s) but this model was fitted with "
+                f"{name} has {n_outputs} output(s) but this model was fitted with "
                 f"{self.n_outputs_}; pass y of shape (n_samples,"
                 f"{')' if self.n_outputs_ == 1 else f' {self.n_outputs_})'}."
             )
@@ -150,11 +150,11 @@ class VanillaMLPRegressor(RegressorMixin, SklearnTwinMixin, BaseVanillaMLP):
             Y = y.reshape(len(y), -1).astype(dtype)
         if not np.isfinite(Y).all():
             raise ValueError(
-                f"y contains NaN or infinity, or values too large for {np.dtype(dtype)}."
+                f"{name} contains NaN or infinity, or values too large for {np.dtype(dtype)}."
             )
         if self.loss == "poisson" and (Y < 0).any():
             raise ValueError(
-                f"loss='poisson' needs non-negative y (counts, rates); y has "
+                f"loss='poisson' needs non-negative {name} (counts, rates); {name} has "
                 f"{int((Y < 0).sum())} negative value(s), the least {Y.min()}. Use "
                 "loss='squared_error' for targets that can be negative."
             )

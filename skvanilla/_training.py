@@ -43,6 +43,23 @@ from ._validation import record_validation, restore_best
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
+# Each message begins with MLPClassifier's for the same event, so that code
+# written against scikit-learn's messages keeps matching; then what skvanilla
+# did about it, and what to try.
+_NON_FINITE = (
+    "Solver produced non-finite parameter weights. The input data may contain large "
+    "values and need to be preprocessed. "
+)
+_DIVERGED = (
+    "Training diverged: the weights from before the last epoch are kept. Lower "
+    "learning_rate_init, or scale the input features (for example with StandardScaler)."
+)
+_LBFGS_NON_FINITE = (
+    "lbfgs met a non-finite objective or weights; the previous weights are kept. Scale "
+    "the input features (for example with StandardScaler)."
+)
+_INTERRUPTED = "Training interrupted by user. The last weights are kept."
+
 
 def _warn(message, category=UserWarning):
     """``warnings.warn``, attributed to the line that called the estimator.
@@ -146,6 +163,11 @@ def fit_stochastic(model, train, validation, *, incremental, callbacks):
     model.n_iter_ = 0
     n_samples = X.shape[0]
     batch_size = min(200 if model.batch_size == "auto" else model.batch_size, n_samples)
+    if model.batch_size != "auto" and model.batch_size > n_samples:
+        _warn(
+            "Got `batch_size` less than 1 or larger than sample size. It is going to be "
+            f"clipped to the {n_samples} samples."
+        )
     keys = dropout_keys(model, X, xp)
     buffers = TrainingBuffers(
         X, train.Y, batch_size, model.shuffle, theta, model.coefs_, model.intercepts_, net
@@ -180,7 +202,7 @@ def fit_stochastic(model, train, validation, *, incremental, callbacks):
         # non-finite go back to where the epoch started.
         if not xp.all_finite(theta):
             theta[...] = last_good
-        _warn("Training interrupted by user; the last weights are kept.")
+        _warn(_INTERRUPTED)
     finally:
         interrupt.restore()
     restore_best(model, validation)
@@ -295,11 +317,7 @@ def _check_finite(loss, theta, last_good, xp):
     if np.isfinite(loss) and xp.all_finite(theta):
         return
     theta[...] = last_good
-    raise ValueError(
-        "Training diverged: the weights became non-finite, so the weights from "
-        "before the last epoch are kept. Lower learning_rate_init, or scale the "
-        "input features (for example with StandardScaler)."
-    )
+    raise ValueError(_NON_FINITE + _DIVERGED)
 
 
 def _end_epoch(model, loss, n_samples, validation):
@@ -396,19 +414,24 @@ def fit_lbfgs(model, train, validation, callbacks):
     if not np.isfinite(loss) or not all(xp.all_finite(p) for p in params):
         # after_iteration may have stored a non-finite iterate.
         model.coefs_, model.intercepts_ = start
-        raise ValueError(
-            "lbfgs met a non-finite objective or weights; the previous weights are "
-            "kept. Scale the input features (for example with StandardScaler)."
-        )
+        raise ValueError(_NON_FINITE + _LBFGS_NON_FINITE)
     model.coefs_, model.intercepts_ = params[:n_layers], params[n_layers:]
     model.n_iter_ = n_iter
     model.loss_ = loss
     model.best_loss_ = min(model.loss_curve_, default=model.loss_)
     if interrupt.requested:
-        _warn("Training interrupted by user; the last weights are kept.")
+        _warn(_INTERRUPTED)
     elif result.status != 0:
+        if model.n_iter_ == model.max_iter:
+            advice = (
+                "Increase the number of iterations to improve the convergence "
+                f"(max_iter={model.max_iter}).\nYou might also want to scale the data "
+                "(for example with StandardScaler)."
+            )
+        else:  # scipy's count of objective calls ran out first
+            advice = f"Increase max_fun (max_fun={model.max_fun}), or scale the data."
         _warn(
-            f"lbfgs failed to converge after {model.n_iter_} iterations "
-            f"({result.message}). Increase max_iter or max_fun, or scale the data.",
+            f"lbfgs failed to converge after {model.n_iter_} iteration(s) "
+            f"(status={result.status}):\n{result.message}\n\n{advice}",
             ConvergenceWarning,
         )

@@ -53,7 +53,7 @@ def training_and_validation_sets(model, data, given, incremental):
     if X_val is not None:
         dtype = model.coefs_[0].dtype
         X_val, y_val, sw_val = validation_data(model, X_val, y_val, sw_val, dtype, xp)
-        Y_val = model._encode(y_val, xp.numpy_dtype(dtype))
+        Y_val = model._encode(y_val, xp.numpy_dtype(dtype), name="y_val")
         return on_device(data, xp), on_device(DataSet(X_val, Y_val, y_val, sw_val), xp)
     if not model.early_stopping or model.solver == "lbfgs" or incremental:
         return on_device(data, xp), None

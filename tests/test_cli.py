@@ -287,7 +287,8 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     assert proc.stdout.readline().startswith("0,1,2")
     proc.stdout.close()
     assert proc.wait(timeout=120) == 0
-    assert proc.stderr.read() == ""
+    with proc.stderr:
+        assert proc.stderr.read() == ""
 
 
 def test_repeated_warnings_are_printed_once(capsys):
