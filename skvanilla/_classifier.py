@@ -31,12 +31,13 @@ class VanillaMLPClassifier(ClassifierMixin, SklearnTwinMixin, BaseVanillaMLP):
     ----------
     {shared_parameters}
     loss : {"log_loss", "squared_error"}, default="log_loss"
-        Per-sample loss.  ``"squared_error"`` is the seed post's
+        Per-sample loss.  ``"squared_error"`` is the loss of the post
+        "Programming a neural network from scratch" (Ritchie Vink, 2017),
         :math:`\\frac12\\sum_k (p_k - y_k)^2`.
     out_activation : {"auto", "softmax", "logistic"}, default="auto"
         Output units.  ``"auto"``: softmax for multiclass targets, one logistic
         unit for binary ones, one per label for multilabel ones.
-        ``"logistic"`` with multiclass targets is the seed's output layer,
+        ``"logistic"`` with multiclass targets is that post's output layer,
         one sigmoid per class; its probabilities are normalised to sum to one.
     class_weight : dict, list of dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight``.

@@ -2,7 +2,8 @@
 
 Four jobs:
 
-- no command: the seed post's digits experiment;
+- no command: the digits experiment of "Programming a neural network from
+  scratch" (Ritchie Vink, 2017);
 - ``train DATA``: fit a classifier or a regressor (chosen from the target
   column, or by ``--task``) on a CSV file or a built-in dataset, optionally
   cross-validate it and save it;
@@ -145,7 +146,8 @@ def _build_parser():
         prog="skvanilla",
         description=(
             "Train and use skvanilla's multi-layer perceptron classifier and regressor. "
-            "With no command, run the seed post's digits experiment and report on it."
+            "With no command, run the digits experiment of the post \"Programming a "
+            "neural network from scratch\" (Ritchie Vink, 2017) and report on it."
         ),
     )
     parser.add_argument(
@@ -363,6 +365,9 @@ def main(argv=None):
         None: _run_experiment, "train": _train, "predict": _predict, "export": export.export
     }[args.command]
     with warnings.catch_warnings():
+        # Training's warnings are the command's report, printed as lines even
+        # where the interpreter's filters would raise them (python -W error).
+        warnings.filterwarnings("default", category=UserWarning)
         warnings.showwarning = _one_line_warnings()
         try:
             command(args)

@@ -1,4 +1,7 @@
-"""The seed post's digits experiment, with exact gradients."""
+"""The digits experiment of "Programming a neural network from scratch" (Ritchie Vink, 2017).
+
+With exact gradients, and the loss that makes them behave as the post's did.
+"""
 
 import time
 
@@ -8,11 +11,11 @@ from sklearn.model_selection import train_test_split
 
 from ._classifier import VanillaMLPClassifier
 
-#: The seed's network and training (64-15-10, ReLU then one sigmoid per
+#: The post's network and training (64-15-10, ReLU then one sigmoid per
 #: class, batch 15, 100 epochs).  Its squared-error loss only trained on raw
 #: pixels because its output delta was wrong; with exact gradients, the loss
 #: that gives the same behaviour is the log-loss of those sigmoid outputs.  The
-#: seed's summed-gradient rate 2e-4 is a mean-gradient rate of 2e-4 x 15.
+#: post's summed-gradient rate 2e-4 is a mean-gradient rate of 2e-4 x 15.
 SEED_PARAMS = dict(
     hidden_layer_sizes=(15,),
     activation="relu",
@@ -28,7 +31,7 @@ SEED_PARAMS = dict(
 
 
 def run_seed_experiment(random_state=0, test_size=0.25):
-    """Train the seed's network on digits and report on it.
+    """Train the post's network on digits and report on it.
 
     Returns
     -------
@@ -46,8 +49,9 @@ def run_seed_experiment(random_state=0, test_size=0.25):
     clf.fit(X_train, y_train)
     seconds = time.perf_counter() - start
     lines = [
-        "skvanilla: the seed's digits experiment (64-15-10, ReLU, sigmoid outputs, "
-        "log-loss, SGD, batch 15, 100 epochs)",
+        "skvanilla: the digits experiment of \"Programming a neural network from "
+        "scratch\" (Ritchie Vink, 2017): 64-15-10, ReLU, sigmoid outputs, log-loss, "
+        "SGD, batch 15, 100 epochs",
         "",
         classification_report(y_test, clf.predict(X_test), digits=3),
         f"training accuracy: {clf.score(X_train, y_train):.4f} ({len(y_train)} digits)",

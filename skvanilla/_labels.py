@@ -1,6 +1,7 @@
 """Between class labels and the network's output units.
 
-Training needs targets as one-hot rows, which the seed built by hand with
+Training needs targets as one-hot rows, which the post "Programming a neural
+network from scratch" (Ritchie Vink, 2017) built by hand with
 ``np.eye(10)[y]``; prediction needs the way back, from the output layer's
 pre-activation ``Z`` to labels and class probabilities.  Three kinds of
 target are handled:
@@ -96,7 +97,7 @@ def log_proba(Z, kind, out_activation, xp=NUMPY):
     """Log-probabilities of each class, computed from ``Z`` directly.
 
     A single logistic unit gives ``[log sigma(-z), log sigma(z)]``.  Several
-    logistic units for mutually exclusive classes (the seed's output layer)
+    logistic units for mutually exclusive classes (that post's output layer)
     are one-vs-rest scores; they are normalised to sum to one, in log space.
 
     Values are exact down to the log of the smallest normal float (about

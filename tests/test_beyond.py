@@ -204,8 +204,9 @@ def test_with_dropout_and_shuffling_a_weight_is_still_repeats_of_the_sample():
         batch_size=200, max_iter=8, random_state=0,
     )
     assert VanillaMLPClassifier().shuffle  # the default, which this test is about
-    weighted = quiet(VanillaMLPClassifier(**kw).fit, X, y, sample_weight=sw)
-    repeated = quiet(VanillaMLPClassifier(**kw).fit, X.repeat(sw, axis=0), y.repeat(sw))
+    with pytest.warns(UserWarning, match="batch_size"):  # one batch an epoch, on purpose
+        weighted = quiet(VanillaMLPClassifier(**kw).fit, X, y, sample_weight=sw)
+        repeated = quiet(VanillaMLPClassifier(**kw).fit, X.repeat(sw, axis=0), y.repeat(sw))
     for a, b in zip(weights_of(weighted), weights_of(repeated)):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-12)

@@ -225,7 +225,8 @@ def test_every_sample_is_used_when_n_is_below_batch_size():
     clf = quiet(VanillaMLPClassifier((4,), batch_size=15, max_iter=1, random_state=0).fit, X, y)
     assert clf.t_ == 20
     start = VanillaMLPClassifier((4,), batch_size=50, max_iter=1, random_state=0)
-    quiet(start.fit, X, y)
+    with pytest.warns(UserWarning, match=r"^Got `batch_size` .* clipped to the 20 samples.$"):
+        quiet(start.fit, X, y)
     init = VanillaMLPClassifier((4,), random_state=0, max_iter=1, learning_rate_init=1e-12)
     quiet(init.fit, X, y)
     assert not np.allclose(start.coefs_[0], init.coefs_[0])
@@ -294,7 +295,7 @@ def test_warm_start_continues(cancer):
     quiet(clf.fit, X, y)
     assert clf.n_iter_ == 3 and len(clf.loss_curve_) == 6
     assert not np.allclose(first[0], clf.coefs_[0])
-    with pytest.raises(ValueError, match="not seen"):
+    with pytest.raises(ValueError, match="^warm_start can only be used where `y` has the same"):
         clf.fit(X, np.where(y == 1, 5, y))
 
 
