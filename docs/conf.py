@@ -39,7 +39,6 @@ default_role = "literal"
 
 # --- API reference ----------------------------------------------------------
 autosummary_generate = True
-autodoc_default_options = {"inherited-members": False}
 # numpydoc writes the method tables; a toctree per method would need a page
 # per method.
 numpydoc_show_class_members = True
@@ -49,7 +48,11 @@ numpydoc_class_members_toctree = False
 numpydoc_show_inherited_class_members = {
     "skvanilla.VanillaMLPClassifier": True,
     "skvanilla.VanillaMLPRegressor": True,
+    # A warning's page lists no methods of Python's Exception.
+    "skvanilla.InconsistentVersionWarning": False,
 }
+# A reference that points at nothing fails the build (with -n -W).
+nitpicky = True
 
 # --- Gallery ------------------------------------------------------------------
 sphinx_gallery_conf = {
@@ -116,14 +119,95 @@ def _fill_placeholders(app, docname, source):
 
 # In reStructuredText a bare word ending in "_" is a link to a target of that
 # name, so a docstring that writes a fitted attribute plainly, such as
-# "(n_features_in_,)", would be a broken link.  Such words are escaped.
+# "(n_features_in_,)", would be a broken link.  Such words are escaped in
+# plain text only: inside inline markup (``literal``, :math:`...`, a role's
+# target) and in a ``.. math::`` block a backslash is kept as it is written,
+# so escaping there would print it, or an underscore where a subscript was
+# meant.
 _TRAILING_UNDERSCORE = re.compile(r"(?<![`*\\\w:])([A-Za-z]\w*)_(?![`*\w])")
+_INLINE_MARKUP = re.compile(r"``[\s\S]*?``|(?::[\w:.-]+:)?`[^`]*`_{0,2}")
+_MATH_DIRECTIVE = re.compile(r"^(\s*)\.\. math::")
+
+
+def _escape_plain_text(text):
+    pieces, end = [], 0
+    for markup in _INLINE_MARKUP.finditer(text):
+        pieces.append(_TRAILING_UNDERSCORE.sub(r"\1\\_", text[end:markup.start()]))
+        pieces.append(markup.group())
+        end = markup.end()
+    pieces.append(_TRAILING_UNDERSCORE.sub(r"\1\\_", text[end:]))
+    return "".join(pieces)
 
 
 def _escape_attribute_names(app, what, name, obj, options, lines):
-    lines[:] = [_TRAILING_UNDERSCORE.sub(r"\1\\_", line) for line in lines]
+    # Inline markup may run over several lines, so a paragraph is escaped
+    # as one text; the lines of a ``.. math::`` block are left as they are.
+    out, paragraph, math_indent = [], [], None
+    for line in lines:
+        indent = len(line) - len(line.lstrip())
+        if math_indent is not None and (not line.strip() or indent > math_indent):
+            out.append(line)
+            continue
+        math_indent = None
+        directive = _MATH_DIRECTIVE.match(line)
+        if directive:
+            out.extend(_escape_plain_text("\n".join(paragraph)).split("\n") if paragraph else [])
+            paragraph = []
+            out.append(line)
+            math_indent = len(directive.group(1))
+            continue
+        paragraph.append(line)
+    if paragraph:
+        out.extend(_escape_plain_text("\n".join(paragraph)).split("\n"))
+    lines[:] = out
+
+
+#: Where scikit-learn's API pages are: one page per public class or function.
+SKLEARN_API = "https://scikit-learn.org/stable/modules/generated/{}.html"
+#: The labels and glossary terms of scikit-learn's site that the docstrings
+#: of the methods inherited from scikit-learn (set_fit_request ...) cite.
+SKLEARN_PAGES = {
+    ("ref", "metadata_routing"): "https://scikit-learn.org/stable/metadata_routing.html",
+    ("term", "meta-estimator"): "https://scikit-learn.org/stable/glossary.html#term-meta-estimator",
+}
+
+
+def _sklearn_object(target):
+    """The class or function that a dotted ``sklearn.`` name imports, or None."""
+    import importlib
+
+    module, _, name = target.rpartition(".")
+    if not (module == "sklearn" or module.startswith("sklearn.")) or "._" in target:
+        return None
+    try:
+        obj = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+    return obj if isinstance(obj, type) or callable(obj) else None
+
+
+def _link_to_sklearn(app, env, node, contnode):
+    # The site is built with no network, so there is no intersphinx
+    # inventory of scikit-learn's: a reference to one of its public classes
+    # or functions, checked to exist in the installed scikit-learn, becomes
+    # a link to its page on scikit-learn's site.  Anything else stays
+    # unresolved, and -n reports it.
+    from docutils import nodes
+
+    target = node.get("reftarget", "")
+    if node.get("refdomain") == "py" and _sklearn_object(target) is not None:
+        uri = SKLEARN_API.format(target)
+    elif (node.get("reftype"), target.lower()) in SKLEARN_PAGES:
+        uri = SKLEARN_PAGES[node.get("reftype"), target.lower()]
+    else:
+        return None
+    link = nodes.reference("", "", internal=False, refuri=uri,
+                           reftitle=f"(in scikit-learn) {target}")
+    link.append(contnode)
+    return link
 
 
 def setup(app):
+    app.connect("missing-reference", _link_to_sklearn)
     app.connect("source-read", _fill_placeholders)
     app.connect("autodoc-process-docstring", _escape_attribute_names)
