@@ -10,12 +10,16 @@ loaded from a CDN; ``docs/check_offline_math.py`` checks that the formulas
 render in a browser with no network.
 """
 
+import configparser
 import re
+import sys
 from pathlib import Path
 
 import skvanilla
 
 HERE = Path(__file__).parent
+# The site's own extensions (docs/_ext).
+sys.path.insert(0, str(HERE / "_ext"))
 
 project = "skvanilla"
 author = "the skvanilla developers"
@@ -31,11 +35,41 @@ extensions = [
     "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    # The benchmark figures, read from benchmarks/results/results.json.
+    "benchmark_figures",
 ]
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "auto_examples/*.md5"]
 templates_path = ["_templates"]
 default_role = "literal"
+
+# --- What the package requires, from its metadata ---------------------------
+# The install page quotes setup.cfg rather than a copy of it, and every extra
+# that setup.cfg defines must be on that page.
+SETUP = configparser.ConfigParser()
+SETUP.read(HERE.parent / "setup.cfg")
+
+
+def _requirement(name):
+    for line in SETUP["options"]["install_requires"].split():
+        if re.match(rf"{re.escape(name)}\b", line):
+            return line[len(name):]
+    raise ValueError(f"setup.cfg requires no {name}")
+
+
+def _in_words(spec):
+    return spec.replace(">=", "").strip() + " or later" if spec.startswith(">=") else spec
+
+
+rst_epilog = f"""
+.. |python_requires| replace:: {_in_words(SETUP["options"]["python_requires"])}
+.. |numpy_requires| replace:: {_in_words(_requirement("numpy"))}
+.. |sklearn_requires| replace:: {_in_words(_requirement("scikit-learn"))}
+"""
+_missing_extras = [name for name in SETUP["options.extras_require"]
+                   if f'pip install ".[{name}]"' not in (HERE / "install.rst").read_text()]
+if _missing_extras:
+    raise ValueError(f"docs/install.rst does not describe the extras {_missing_extras}")
 
 # --- API reference ----------------------------------------------------------
 autosummary_generate = True
@@ -51,6 +85,9 @@ numpydoc_show_inherited_class_members = {
     # A warning's page lists no methods of Python's Exception.
     "skvanilla.InconsistentVersionWarning": False,
 }
+# "fit()" rather than "VanillaMLPClassifier.fit()" in a page's contents, which
+# would run out of the right-hand column.
+toc_object_entries_show_parents = "hide"
 # A reference that points at nothing fails the build (with -n -W).
 nitpicky = True
 
@@ -67,6 +104,8 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
     "show_memory": False,
+    # The execution-times page would load jQuery and DataTables from a CDN.
+    "write_computation_times": False,
 }
 
 # --- HTML -------------------------------------------------------------------
@@ -75,46 +114,18 @@ html_title = f"skvanilla {release}"
 html_theme_options = {
     "navigation_with_keys": False,
     "show_prev_next": True,
-    "secondary_sidebar_items": ["page-toc"],
+    # The benchmark chart and tables take the page's whole width.
+    "secondary_sidebar_items": {"**": ["page-toc"], "benchmarks": []},
+    # Every page of the top-level toctree in the header, none under "More".
+    "header_links_before_dropdown": 8,
 }
-# The benchmark chart is wide: its page gives the sidebar's room to it.
-html_sidebars = {"**": ["sidebar-nav-bs"], "benchmarks": []}
+# The left sidebar lists the pages of a section; the pages that have none
+# (the home page, install, getting started, the API reference, benchmarks,
+# the changelog, the gallery) give its room to their code and tables.
+_NO_SECTION = ["index", "install", "getting_started", "api", "generated/*", "benchmarks",
+               "changelog", "auto_examples/*"]
+html_sidebars = {page: [] for page in _NO_SECTION}
 html_show_sourcelink = False
-
-# --- Pages that other parts of the project may or may not have written ------
-#: docs/NAME.rst pages that join the user guide when they exist.
-OPTIONAL_USER_GUIDE_PAGES = ["scaling", "persistence"]
-#: The benchmark harness writes this chart; benchmarks.rst shows it if present.
-BENCHMARK_CHART = HERE / "_static" / "benchmark.png"
-
-
-def _optional_toctree_entries():
-    names = [name for name in OPTIONAL_USER_GUIDE_PAGES if (HERE / f"{name}.rst").exists()]
-    return "".join(f"   /{name}\n" for name in names)
-
-
-def _benchmark_figure():
-    if not BENCHMARK_CHART.exists():
-        return (
-            "The chart has not been produced in this copy of the project yet: "
-            "``python -m benchmarks --chart docs/_static/benchmark.png`` "
-            "runs the harness and draws it.\n"
-        )
-    return (
-        ".. figure:: /_static/benchmark.png\n"
-        "   :alt: fit time of skvanilla and scikit-learn's MLPClassifier\n"
-        "   :width: 100%\n"
-    )
-
-
-def _fill_placeholders(app, docname, source):
-    # A toctree entry or an image that names a missing file is a warning,
-    # and warnings fail the build, so optional content is spliced in here
-    # only when its file exists.
-    text = source[0]
-    text = text.replace("   .. optional-user-guide-pages\n", _optional_toctree_entries())
-    text = text.replace(".. benchmark-chart\n", _benchmark_figure())
-    source[0] = text
 
 
 # In reStructuredText a bare word ending in "_" is a link to a target of that
@@ -209,5 +220,4 @@ def _link_to_sklearn(app, env, node, contnode):
 
 def setup(app):
     app.connect("missing-reference", _link_to_sklearn)
-    app.connect("source-read", _fill_placeholders)
     app.connect("autodoc-process-docstring", _escape_attribute_names)
