@@ -1,8 +1,12 @@
 """Sphinx configuration of skvanilla's documentation.
 
-Build with ``sphinx-build -W -b html docs docs/_build/html`` (or
-``make -C docs html``).  Nothing here reaches the network: no intersphinx,
-and the gallery links only to this project's own API pages.  The site needs
+Build with ``sphinx-build -n -W -b html docs docs/_build/html`` (or
+``make -C docs html``); ``-n`` makes a reference that points at nothing an
+error.  Nothing here reaches the network: no intersphinx (a reference to
+scikit-learn's public API becomes a plain link to its site, see
+``_link_to_sklearn``), and the gallery links only to this project's own API
+pages.  Every benchmark figure is read from the harness's results file by
+``_ext/benchmark_figures.py``.  The site needs
 no network to be read either: MathJax, which typesets the formulas in the
 browser, is copied into ``_build/html/_static/mathjax`` from the
 ``sphinx-mathjax-offline`` package (the ``docs`` extra) instead of being
@@ -125,6 +129,8 @@ html_theme_options = {
 _NO_SECTION = ["index", "install", "getting_started", "api", "generated/*", "benchmarks",
                "changelog", "auto_examples/*"]
 html_sidebars = {page: [] for page in _NO_SECTION}
+html_static_path = ["_static"]
+html_css_files = ["skvanilla.css"]
 html_show_sourcelink = False
 
 
