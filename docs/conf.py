@@ -137,13 +137,15 @@ html_show_sourcelink = False
 # In reStructuredText a bare word ending in "_" is a link to a target of that
 # name, so a docstring that writes a fitted attribute plainly, such as
 # "(n_features_in_,)", would be a broken link.  Such words are escaped in
-# plain text only: inside inline markup (``literal``, :math:`...`, a role's
-# target) and in a ``.. math::`` block a backslash is kept as it is written,
-# so escaping there would print it, or an underscore where a subscript was
-# meant.
+# running text only.  Inside inline markup (``literal``, :math:`...`, a
+# role's target) and in literal text -- a ``.. math::`` or ``.. code-block::``
+# block, a block after "::", a doctest -- a backslash is kept as it is
+# written, so escaping there would print it, or an underscore where a
+# subscript was meant.
 _TRAILING_UNDERSCORE = re.compile(r"(?<![`*\\\w:])([A-Za-z]\w*)_(?![`*\w])")
 _INLINE_MARKUP = re.compile(r"``[\s\S]*?``|(?::[\w:.-]+:)?`[^`]*`_{0,2}")
-_MATH_DIRECTIVE = re.compile(r"^(\s*)\.\. math::")
+#: A line after which the more indented lines are literal.
+_LITERAL_START = re.compile(r"^\s*\.\. (math|code-block|code|sourcecode)::|.*::\s*$")
 
 
 def _escape_plain_text(text):
@@ -156,26 +158,36 @@ def _escape_plain_text(text):
     return "".join(pieces)
 
 
-def _escape_attribute_names(app, what, name, obj, options, lines):
-    # Inline markup may run over several lines, so a paragraph is escaped
-    # as one text; the lines of a ``.. math::`` block are left as they are.
-    out, paragraph, math_indent = [], [], None
+def _literal_lines(lines):
+    """Whether each line is literal text, which no escaping may touch."""
+    literal, block_indent, in_doctest = [], None, False
     for line in lines:
         indent = len(line) - len(line.lstrip())
-        if math_indent is not None and (not line.strip() or indent > math_indent):
-            out.append(line)
+        if block_indent is not None and (not line.strip() or indent > block_indent):
+            literal.append(True)
             continue
-        math_indent = None
-        directive = _MATH_DIRECTIVE.match(line)
-        if directive:
-            out.extend(_escape_plain_text("\n".join(paragraph)).split("\n") if paragraph else [])
-            paragraph = []
+        block_indent = None
+        # A doctest runs from its first ">>>" to the next blank line.
+        in_doctest = bool(line.strip()) and (in_doctest or line.lstrip().startswith(">>>"))
+        literal.append(in_doctest)
+        if not in_doctest and _LITERAL_START.match(line):
+            block_indent = indent
+    return literal
+
+
+def _escape_attribute_names(app, what, name, obj, options, lines):
+    # Inline markup may run over several lines, so each run of running text
+    # is escaped as one text.
+    out, run = [], []
+    for line, literal in zip(lines, _literal_lines(lines)):
+        if literal:
+            out.extend(_escape_plain_text("\n".join(run)).split("\n") if run else [])
+            run = []
             out.append(line)
-            math_indent = len(directive.group(1))
-            continue
-        paragraph.append(line)
-    if paragraph:
-        out.extend(_escape_plain_text("\n".join(paragraph)).split("\n"))
+        else:
+            run.append(line)
+    if run:
+        out.extend(_escape_plain_text("\n".join(run)).split("\n"))
     lines[:] = out
 
 
