@@ -98,8 +98,15 @@ def test_a_figure_the_results_do_not_hold_is_an_error(figures, name):
 
 def test_the_page_says_where_skvanilla_is_slower(figures):
     text = figures.slower(figures.load())
-    assert "predict in float32 (1.01 times scikit-learn's time)" in text
+    assert "- predict, float32: 1.01 times scikit-learn's time" in text
     assert "large" not in text and "small" not in text
+
+
+def test_a_tie_is_not_called_slower(figures):
+    data = figures.load()
+    for row in data["results"]:
+        row["vs_sklearn"] = min(row["vs_sklearn"], 1.004)
+    assert "on no workload" in figures.slower(data)
 
 
 def test_the_provenance_names_commit_machine_threads_and_load(figures):

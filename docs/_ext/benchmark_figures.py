@@ -135,19 +135,22 @@ def provenance(data):
 
 
 def slower(data):
-    """A sentence naming the rows where skvanilla took longer than scikit-learn."""
+    """A paragraph and a list: the rows where skvanilla took longer than scikit-learn.
+
+    A ratio that rounds to 1.00 is a tie, not a loss, and is left out.
+    """
     rows = [r for r in data["results"]
-            if r["contender"] == "skvanilla" and r["vs_sklearn"] > 1.0]
+            if r["contender"] == "skvanilla" and round(r["vs_sklearn"], 2) > 1.0]
     if not rows:
-        return "In this run skvanilla took less time than scikit-learn on every workload."
-    names = []
+        return ("In this run skvanilla was slower than scikit-learn on no workload "
+                "(comparing ratios rounded to two decimals).")
+    items = []
     for r in rows:
         what = r["workload"] if r["workload"] != "inputs" else \
             f"inputs, {r['layout']} {r['task']}"
-        names.append(f"{what} in {r['dtype']} ({r['vs_sklearn']:.2f} times "
-                     f"scikit-learn's time)")
-    return ("Where skvanilla is slower: in this run it took longer than scikit-learn on "
-            + "; ".join(names) + ".")
+        items.append(f"- {what}, {r['dtype']}: {r['vs_sklearn']:.2f} times scikit-learn's time")
+    return ("**Where skvanilla is slower.** In this run it took longer than scikit-learn "
+            "on:\n\n" + "\n".join(items))
 
 
 def _table_block(text):
