@@ -15,13 +15,20 @@ def available():
 
 
 def subtitle(env):
-    """The machine, numpy's BLAS kernel and threads, and the load, from the environment."""
+    """The commit, machine, numpy's BLAS kernel and threads, and the load, from the environment."""
     from benchmarks._env import numpy_blas
 
     pool = numpy_blas(env)
-    return (f"{env['cpu']}, {pool.get('internal_api')} {pool.get('architecture')} kernel, "
-            f"{pool.get('num_threads')} threads, load average "
+    threads = pool.get("num_threads")
+    return (f"commit {env.get('commit', 'unknown')}, {env['cpu']}, "
+            f"{pool.get('internal_api')} {pool.get('architecture')} kernel, "
+            f"{threads} thread{'' if threads == 1 else 's'}, load average "
             f"{env['loadavg_1_5_15'][0]:.1f} at the start")
+
+
+def charted(rows):
+    """The rows the chart shows: every workload but ``inputs``, which has a table of its own."""
+    return [r for r in rows if r["workload"] != "inputs"]
 
 
 #: Panels per row of the chart: more workloads wrap onto further rows.
@@ -60,20 +67,22 @@ def draw(rows, path, subtitle=""):
     colors = plt.get_cmap("tab10").colors
     for ax, name in zip(axes.flat, workloads):
         mine = [r for r in rows if r["workload"] == name]
-        y = np.arange(len(contenders))[::-1]
+        # Only the contenders timed on this workload (onnxruntime only predicts).
+        here = [c for c in contenders if any(r["contender"] == c for r in mine)]
+        y = np.arange(len(here))[::-1]
         for k, dtype in enumerate(dtypes):
             by = {r["contender"]: r for r in mine if r["dtype"] == dtype}
-            ratios = [by[c]["vs_sklearn"] if c in by else np.nan for c in contenders]
+            ratios = [by[c]["vs_sklearn"] if c in by else np.nan for c in here]
             pos = y + (len(dtypes) - 1) * height / 2 - k * height
             ax.barh(pos, ratios, height, color=colors[k], label=dtype)
-            for p, c in zip(pos, contenders):
+            for p, c in zip(pos, here):
                 if c in by:
                     r = by[c]
                     value = f"{r['time']:.0f}" if r["unit"] == "us/step" else f"{r['time']:.2f}"
                     ax.text(r["vs_sklearn"], p, f" {value} {r['unit']}",
                             va="center", fontsize=7)
         ax.axvline(1.0, color="0.3", linestyle="--", linewidth=0.8)
-        ax.set_yticks(y, contenders)
+        ax.set_yticks(y, here)
         ax.set_xlim(0, 1.35 * max(r["vs_sklearn"] for r in mine))
         ax.set_xlabel("time / scikit-learn's time (median)")
         ax.set_title("\n".join(textwrap.wrap(mine[0]["title"], 42)), fontsize=9)

@@ -184,7 +184,7 @@ def _run(args, out):
     _report.write_csv(out / "results.csv", rows)
     (out / "table.txt").write_text(describe(env) + "\n\n" + text + "\n")
     written = [out / name for name in ("results.json", "results.csv", "table.txt")]
-    charted = [r for r in rows if r["workload"] != "inputs"]
+    charted = _chart.charted(rows)
     if charted and _chart.available():
         chart = args.chart or out / "benchmark.png"
         chart.parent.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,9 @@
 """Redraw the chart of a results file: ``python -m benchmarks.replot RESULTS CHART``.
 
 For example, ``python -m benchmarks.replot benchmarks/results/results.json
-docs/_static/benchmark.png`` draws the docs' chart from the committed run,
-without timing anything again.
+benchmarks/results/benchmark.png`` draws the chart of the committed run again,
+without timing anything.  The documentation draws its chart from the results
+file itself, when it is built.
 """
 
 import argparse
@@ -22,7 +23,7 @@ def main(argv=None):
         env, rows = data["environment"], data["results"]
     except (OSError, ValueError, KeyError) as error:
         p.error(f"{args.results} is not a results.json of the harness: {error}")
-    _chart.draw(rows, args.chart, subtitle=_chart.subtitle(env))
+    _chart.draw(_chart.charted(rows), args.chart, subtitle=_chart.subtitle(env))
     print(f"wrote {args.chart}")
     return 0
 

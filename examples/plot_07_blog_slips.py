@@ -29,7 +29,7 @@ from sklearn.exceptions import ConvergenceWarning
 from skvanilla import VanillaMLPClassifier
 
 X, y = load_digits(return_X_y=True)
-seed_setup = dict(
+blog_setup = dict(
     hidden_layer_sizes=(15,), activation="relu", out_activation="logistic",
     solver="sgd", momentum=0.0, batch_size=15, max_iter=100, alpha=0.0,
     tol=0.0, n_iter_no_change=100,  # all 100 epochs, as in the post
@@ -45,7 +45,7 @@ runs = {
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
 names, accuracies = [], []
 for name, (params, inputs) in runs.items():
-    clf = VanillaMLPClassifier(**seed_setup, **params, random_state=0)
+    clf = VanillaMLPClassifier(**blog_setup, **params, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(inputs, y)

@@ -7,7 +7,7 @@ converted to ONNX with skl2onnx, once :mod:`skvanilla.onnx` has registered
 skvanilla's converters, and served by onnxruntime, which needs neither
 Python's scikit-learn nor skvanilla.  The graph computes in the precision of
 its input: float32 agrees with the pipeline to about 1e-6, float64 to the
-last bits.  It needs the ``onnx`` extra (``pip install 'skvanilla[onnx]'``).
+last bits.  It needs the ``onnx`` extra (``pip install ".[onnx]"`` from the root of the repository).
 """
 
 import warnings

@@ -14,11 +14,11 @@ float64: the weights are stored in that dtype):
 
 * each hidden layer ``A = f(A_prev @ W + b)`` with its own activation,
   built from elementary ONNX operators that onnxruntime runs in both
-  precisions (see :mod:`skvanilla._onnx_ops`);
+  precisions (they are written in ``skvanilla/_onnx_ops.py``);
 * the classifier's labels from the output pre-activation ``Z`` (the
   largest ``z``, or ``z > 0`` for one logistic unit and for each label of
   a multilabel model), its probabilities from ``Z`` through the output
-  activation, as :mod:`skvanilla._labels` does, clipped into the open
+  activation, as the estimator computes them, clipped into the open
   interval (0, 1) like the estimator's;
 * the regressor's values ``Z`` or ``exp(Z)``, one column per output.
 
