@@ -19,7 +19,7 @@ def add_command(commands):
         description=(
             "Load a model saved by 'skvanilla train --out' and write it as an ONNX graph "
             "that onnxruntime can serve (needs the onnx extra: "
-            "pip install 'skvanilla[onnx]')."
+            'pip install ".[onnx]" in skvanilla\'s folder).'
         ),
     )
     export.add_argument("model", metavar="MODEL", help="a model file saved by train --out")
@@ -42,7 +42,7 @@ def _skl2onnx():
     except ImportError as exc:
         raise io.CLIError(
             f"exporting to ONNX needs skl2onnx, which cannot be imported ({exc}); "
-            "install it with: pip install 'skvanilla[onnx]'"
+            'install it with: pip install ".[onnx]" in skvanilla\'s folder'
         ) from None
     return to_onnx, FloatTensorType, DoubleTensorType
 

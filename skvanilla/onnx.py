@@ -52,7 +52,7 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
         f"skvanilla.onnx needs skl2onnx, which is not installed ({exc}); "
-        "install the onnx extra: pip install 'skvanilla[onnx]'."
+        'install the onnx extra: pip install ".[onnx]" in skvanilla\'s folder.'
     ) from exc
 
 # After the check above: these build on skl2onnx too.

@@ -69,7 +69,9 @@ def test_export_without_the_extra(capsys, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "skl2onnx", None)
     status, _, err = run(capsys, "export", str(tmp_path / "m.skops"), "--onnx",
                          str(tmp_path / "m.onnx"))
-    assert_one_line_error(status, err, "needs skl2onnx", "pip install 'skvanilla[onnx]'")
+    assert_one_line_error(
+        status, err, "needs skl2onnx", 'pip install ".[onnx]" in skvanilla\'s folder'
+    )
 
 
 def test_export_of_a_missing_or_bad_model_file(capsys, tmp_path):

@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 
 from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor
 
-pytest.importorskip("dask_ml", reason="needs the extra: pip install skvanilla[distributed]")
+pytest.importorskip("dask_ml", reason='needs the extra: pip install ".[distributed]"')
 dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")

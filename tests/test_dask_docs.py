@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("dask_ml", reason="needs the extra: pip install skvanilla[distributed]")
+pytest.importorskip("dask_ml", reason='needs the extra: pip install ".[distributed]"')
 psutil = pytest.importorskip("psutil")
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "scaling.rst"
