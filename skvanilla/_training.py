@@ -44,6 +44,10 @@ from ._validation import record_validation, restore_best
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
+class TrainingDiverged(ValueError):
+    """The weights or the objective became non-finite; the last finite weights are kept."""
+
+
 def _warn(message, category=UserWarning):
     """``warnings.warn``, attributed to the line that called the estimator.
 
@@ -145,7 +149,8 @@ def fit_stochastic(model, train, validation, *, incremental, callbacks):
     # runs max_iter more), while t_ and loss_curve_ go on counting.
     model.n_iter_ = 0
     n_samples = X.shape[0]
-    batch_size = min(200 if model.batch_size == "auto" else model.batch_size, n_samples)
+    # int(): scikit-learn's constraint lets True through, as a batch of 1.
+    batch_size = min(200 if model.batch_size == "auto" else int(model.batch_size), n_samples)
     keys = dropout_keys(model, X, xp)
     buffers = TrainingBuffers(
         X, train.Y, batch_size, model.shuffle, theta, model.coefs_, model.intercepts_, net
@@ -295,7 +300,7 @@ def _check_finite(loss, theta, last_good, xp):
     if np.isfinite(loss) and xp.all_finite(theta):
         return
     theta[...] = last_good
-    raise ValueError(
+    raise TrainingDiverged(
         "Training diverged: the weights became non-finite, so the weights from "
         "before the last epoch are kept. Lower learning_rate_init, or scale the "
         "input features (for example with StandardScaler)."
@@ -367,12 +372,14 @@ def fit_lbfgs(model, train, validation, callbacks):
         model.coefs_, model.intercepts_ = params[:n_layers], params[n_layers:]
         if validation is not None:
             record_validation(model, validation)
-        model._epoch_callbacks(callbacks, train, begin=False)
-        if interrupt.requested:
+        # A callback that asks to stop is obeyed, as by the stochastic solvers.
+        stopped_by_callback[0] = model._epoch_callbacks(callbacks, train, begin=False)
+        if interrupt.requested or stopped_by_callback[0]:
             raise StopIteration  # scipy ends the run with the current iterate
 
     model.loss_curve_ = []
     start = model.coefs_, model.intercepts_
+    stopped_by_callback = [False]
     try:
         with xp.errstate(over="ignore", invalid="ignore"), interrupt:
             params, result = minimize_lbfgs(
@@ -396,7 +403,7 @@ def fit_lbfgs(model, train, validation, callbacks):
     if not np.isfinite(loss) or not all(xp.all_finite(p) for p in params):
         # after_iteration may have stored a non-finite iterate.
         model.coefs_, model.intercepts_ = start
-        raise ValueError(
+        raise TrainingDiverged(
             "lbfgs met a non-finite objective or weights; the previous weights are "
             "kept. Scale the input features (for example with StandardScaler)."
         )
@@ -406,7 +413,7 @@ def fit_lbfgs(model, train, validation, callbacks):
     model.best_loss_ = min(model.loss_curve_, default=model.loss_)
     if interrupt.requested:
         _warn("Training interrupted by user; the last weights are kept.")
-    elif result.status != 0:
+    elif result.status != 0 and not stopped_by_callback[0]:
         _warn(
             f"lbfgs failed to converge after {model.n_iter_} iterations "
             f"({result.message}). Increase max_iter or max_fun, or scale the data.",
