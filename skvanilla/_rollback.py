@@ -53,13 +53,17 @@ def snapshot(model):
     Returns
     -------
     dict
-        The instance's attributes, lists and optimizer copied.
+        The instance's attributes: the lists of the fitted ones and the
+        optimizer copied, the rest (parameters included) as they are.
     """
     state = {}
+    params = model.get_params(deep=False)
     for name, value in vars(model).items():
         if name in TRANSIENT:
             continue
-        if isinstance(value, list):
+        if name in params:
+            pass  # the constructor's arguments stay the user's own objects
+        elif isinstance(value, list):
             value = list(value)
         elif isinstance(value, (SGD, Adam)):
             value = _copy_optimizer(value)

@@ -356,3 +356,13 @@ def test_after_a_refused_call_the_estimator_predicts_exactly_as_before(calls, so
             # Whatever stopped it, the model is complete: it copies and predicts.
             assert not hasattr(est, "_epoch_context")
             assert np.isfinite(pickle.loads(pickle.dumps(est)).predict_proba(X)).all()
+
+
+def test_a_refused_call_keeps_the_parameters_the_users_own_objects():
+    # The snapshot copies the record's lists; a list given as a parameter stays the one given.
+    X, y = _data()
+    sizes = [4]
+    clf = VanillaMLPClassifier(sizes, class_weight={9: 1.0}, max_iter=2)
+    with pytest.raises(ValueError, match="class_weight"):
+        clf.fit(X, y)
+    assert clf.hidden_layer_sizes is sizes and clf.get_params()["hidden_layer_sizes"] is sizes
