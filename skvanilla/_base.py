@@ -36,7 +36,7 @@ from sklearn.callback import CallbackSupportMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
-from . import _inputs, _training
+from . import _inputs, _rollback, _training
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._devices import NamespaceMixin
 from ._losses import make_loss
@@ -213,6 +213,32 @@ class BaseVanillaMLP(NamespaceMixin, PersistenceMixin, CallbackSupportMixin, Bas
         return self._fit(X, y, sample_weight, incremental=True)
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation=None):
+        """Train, or leave the estimator as it was (see :mod:`~skvanilla._rollback`).
+
+        The one exception: training that diverged keeps its last finite
+        weights and the record up to them (an interrupted one returns
+        normally, with its last weights).  A ``partial_fit`` is one epoch,
+        so its last finite weights are those it started from, and it goes
+        back to the state it started from, optimizer included.  A ``fit``
+        that diverged has no finite optimizer state to continue from: the
+        next ``partial_fit`` starts a new optimizer.
+        """
+        before = _rollback.snapshot(self)
+        try:
+            return self._train(X, y, sample_weight, incremental, classes, validation)
+        except _training.TrainingDiverged:
+            if incremental:
+                _rollback.restore(self, before)
+            else:
+                self.__dict__.pop("_optimizer", None)
+            raise
+        except BaseException:
+            _rollback.restore(self, before)
+            raise
+        finally:
+            _rollback.drop_transient(self)
+
+    def _train(self, X, y, sample_weight, incremental, classes, validation):
         data = self._prepare_fit(X, y, sample_weight, incremental, classes)
         train, validation = training_and_validation_sets(
             self, data, validation or (None, None, None), incremental

@@ -33,6 +33,23 @@ def target_type(y):
         ) from exc
 
 
+def labels_array(labels, name):
+    """``labels`` as a 1-D array, refusing what is not a sequence of labels.
+
+    ``np.asarray`` makes a set, a dict or a single label a 0-D array of
+    one object, which would then read as one class.
+    """
+    if isinstance(labels, (set, frozenset, dict, str, bytes)) or not hasattr(labels, "__len__"):
+        raise ValueError(
+            f"Expected array-like (array or non-string sequence), got {labels!r}: "
+            f"{name} lists the labels, as a list or a 1-D array."
+        )
+    array = np.asarray(labels)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, a list of labels; got shape {array.shape}.")
+    return array
+
+
 def find_classes(y, classes):
     """The classes and the kind of target of a first fit: ``(classes_, kind)``.
 
@@ -48,7 +65,7 @@ def find_classes(y, classes):
     if _TARGET_KINDS[target] == "multilabel":
         return np.arange(y.shape[1]), "multilabel"
     if classes is not None:
-        classes = np.asarray(classes)
+        classes = labels_array(classes, "classes")
         if classes.dtype.kind == "f" and np.isnan(classes).any():
             raise ValueError(f"classes contains NaN: {classes.tolist()}.")
     try:
@@ -153,7 +170,7 @@ def check_same_classes(classes, known):
         ...
     ValueError: `classes=[0, 1]` is not the same as on last call to partial_fit, was: ...
     """
-    given = np.asarray(list(classes) if isinstance(classes, (set, frozenset)) else classes)
+    given = labels_array(classes, "classes")
     try:
         same = np.array_equal(np.unique(given), known)
     except TypeError:  # labels that cannot be sorted together are not known's

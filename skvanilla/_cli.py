@@ -281,7 +281,7 @@ def _train(args):
         io.check_writable(args.out)
     table = io.read_table(args.data)
     targets = _target_names(args, table)
-    target_indices, feature_indices, _ = io.split_columns(table, targets, args.drop)
+    target_indices, feature_indices, feature_names = io.split_columns(table, targets, args.drop)
     task, why = tasks.choose_task(table, target_indices, args.task)
     model = _estimator(args, task, why)
     y = tasks.targets(table, target_indices, task)
@@ -296,12 +296,18 @@ def _train(args):
     start = time.perf_counter()
     model.fit(X, y)
     seconds = time.perf_counter() - start
+    if args.out:
+        # Saved before anything more is printed: the report cannot lose the model.
+        io.name_features(model, feature_names)
+        io.save_model(model, args.out)
+        io.take_feature_names(model)  # scored below on the plain array
     scores = ", ".join(f"{label}: {value:{fmt}}" for label, value, fmt in
                        tasks.scores(task, model, X, y))
-    print(f"training {scores} after {model.n_iter_} iterations, loss {model.loss_:.6g}")
+    # No loss_ when Ctrl-C stopped the first epoch.
+    loss = f"loss {model.loss_:.6g}" if hasattr(model, "loss_") else "no epoch completed"
+    print(f"training {scores} after {model.n_iter_} iterations, {loss}")
     print(f"fit time: {seconds:.2f} s")
     if args.out:
-        io.save_model(model, args.out)
         print(f"saved: {args.out}")
 
 
@@ -313,7 +319,8 @@ def _predict(args):
             f"{args.model}: holds a regressor, which predicts values, not class "
             "probabilities; leave out --proba"
         )
-    X = io.features(io.read_table(args.data), model.n_features_in_, args.drop)
+    names = io.take_feature_names(model)
+    X = io.features(io.read_table(args.data), model.n_features_in_, args.drop, names)
     if args.proba:
         header = [str(c) for c in model.classes_]
         rows = ([f"{p:.6g}" for p in row] for row in model.predict_proba(X))
@@ -347,6 +354,55 @@ def _one_line_warnings():
     return show
 
 
+class _Stdout:
+    """``sys.stdout`` that outlives its reader (``| head``, say).
+
+    A closed pipe raises ``BrokenPipeError`` at the ``print`` that fills the
+    buffer, which may be one of ``--verbose``'s lines in the middle of
+    ``fit``: that would end the command without the model it was asked
+    for.  Here the first such error points the stream at devnull (so the
+    interpreter's last flush cannot fail again) and is remembered, the
+    command runs on, and :func:`main` reports it when the command is done.
+    """
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.closed_pipe = False
+
+    def write(self, text):
+        if not self.closed_pipe:
+            try:
+                return self.stream.write(text)
+            except BrokenPipeError:
+                self._to_devnull()
+        return len(text)
+
+    def flush(self):
+        if not self.closed_pipe:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self._to_devnull()
+
+    def _to_devnull(self):
+        self.closed_pipe = True
+        os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+def _run(command, args):
+    """Run ``command(args)`` with a :class:`_Stdout`; returns whether stdout was closed."""
+    stdout = sys.stdout = _Stdout(sys.stdout)
+    try:
+        command(args)
+        stdout.flush()
+    finally:
+        sys.stdout = stdout.stream
+    return stdout.closed_pipe
+
+
 def main(argv=None):
     """Run the command line; returns the exit status.
 
@@ -369,25 +425,31 @@ def main(argv=None):
         # where the interpreter's filters would raise them (python -W error).
         warnings.filterwarnings("default", category=UserWarning)
         warnings.showwarning = _one_line_warnings()
+        prog = " ".join(filter(None, ["skvanilla", args.command]))
         try:
-            command(args)
-        except BrokenPipeError:
-            # The reader of stdout (``| head``, say) has gone: stop quietly, and
-            # point stdout at devnull so that the interpreter's final flush does
-            # not fail again.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 0
+            closed_pipe = _run(command, args)
         except KeyboardInterrupt:
             print("skvanilla: interrupted", file=sys.stderr)
             return 130
+        except MemoryError as exc:  # numpy names the array it could not allocate
+            print(f"{prog}: error: not enough memory ({exc}); use smaller layers "
+                  "(--hidden) or fewer rows", file=sys.stderr)
+            return EXIT_BAD_INPUT
         except Exception as exc:
             # The estimator reports bad parameters and labels as ValueError
             # or TypeError; those and our own CLIError are the user's input.
             if not isinstance(exc, (io.CLIError, ValueError, TypeError)):
                 raise
-            prog = " ".join(filter(None, ["skvanilla", args.command]))
             print(f"{prog}: error: {' '.join(str(exc).split())}", file=sys.stderr)
             return EXIT_BAD_INPUT
+    if closed_pipe and args.command == "train":
+        # The reader left before the report's end: training still ran to its
+        # end, and the model was saved before the report (see _train).
+        saved = f"the model was saved to {args.out}" if args.out else "no --out was given"
+        print(f"{prog}: error: the output was closed before the report was written in "
+              f"full; {saved}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    # predict's reader (``| head``) took the rows it wanted: a quiet end.
     return 0
 
 

@@ -37,7 +37,11 @@ class Table(NamedTuple):
     """Named columns of equal length.
 
     ``cells`` holds strings for a CSV file and numbers for a built-in
-    dataset; :func:`numeric_columns` turns either into a float matrix.
+    dataset; :func:`numeric_columns` turns either into a float matrix.  The
+    strings are of numpy's variable-width ``StringDType``: a fixed-width
+    array would give every cell the width of the longest one, so that one
+    long text cell (in a column dropped with ``--drop``, say) multiplied the
+    memory of the whole table.
     """
 
     source: str
@@ -111,7 +115,7 @@ def _read_csv(path):
             raise CLIError(
                 f"{path}: line {line} has {len(row)} fields but the header has {len(header)}"
             )
-    return Table(path, header, np.array(body, dtype=str), False)
+    return Table(path, header, np.array(body, dtype=np.dtypes.StringDType()), False)
 
 
 def column_index(table, name):
@@ -189,17 +193,46 @@ def is_number(text):
 def labels(table, index):
     """The labels in column ``index``: integers when every one is a whole number.
 
-    Integer labels keep their numeric order in ``classes_`` (``2`` before
-    ``10``); anything else is kept as text.
+    Labels are read as values, as scikit-learn sees them once numbers are
+    read: ``1``, ``1.0`` and ``1e0`` are one class, the integer 1.  Integer
+    labels keep their numeric order in ``classes_`` (``2`` before ``10``);
+    anything else (text, or numbers that are not all whole) is kept as text.
+
+    Raises
+    ------
+    CLIError
+        For whole numbers beyond 64-bit integers, which no array of labels
+        holds exactly.
     """
     column = table.cells[:, index]
     if table.builtin:
         return column.astype(np.int64)
-    column = np.char.strip(column)
+    texts, inverse = np.unique(np.char.strip(column), return_inverse=True)
+    values = [_whole_number(text) for text in texts.tolist()]
+    if any(value is None for value in values):
+        return np.array(texts.tolist(), dtype=str)[inverse]
+    for dtype in (np.int64, np.uint64):
+        limits = np.iinfo(dtype)
+        if all(limits.min <= value <= limits.max for value in values):
+            return np.array(values, dtype=dtype)[inverse]
+    big = next(t for t, v in zip(texts.tolist(), values) if not -(2**63) <= v < 2**64)
+    raise CLIError(
+        f"{table.source}: label {big!r} in column {table.columns[index]!r} is beyond "
+        "64-bit integers; give labels that large as text (with a letter in them)"
+    )
+
+
+def _whole_number(text):
+    """The integer ``text`` spells (``"3"``, ``"3.0"``, ``"3e0"``), or None."""
     try:
-        return column.astype(np.int64)
+        return int(text)
     except ValueError:
-        return column
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return int(value) if np.isfinite(value) and value.is_integer() else None
 
 
 def split_columns(table, targets, drop=()):
@@ -238,12 +271,24 @@ def split_columns(table, targets, drop=()):
     return target_indices, indices, [table.columns[i] for i in indices]
 
 
-def features(table, n_features, drop=()):
+def features(table, n_features, drop=(), names=None):
     """The feature matrix for a model trained on ``n_features`` columns.
 
-    A built-in dataset's label column is left out; any other column that is
-    not a feature must be named in ``drop``.
+    With ``names`` (the columns the model was trained on, see
+    :func:`feature_names`), the columns are taken by name, in that order,
+    whatever their order in the table, and other columns are left out.
+    Without, the columns are taken by position: a built-in dataset's label
+    column is left out; any other column that is not a feature must be
+    named in ``drop``.
     """
+    if names is not None:
+        missing = [name for name in names if name not in table.columns]
+        if missing:
+            raise CLIError(
+                f"{table.source}: lacks the column(s) {_shorten(missing)} the model was "
+                f"trained on; its columns are {_shorten(table.columns)}"
+            )
+        return numeric_columns(table, [table.columns.index(name) for name in names])
     left_out = {column_index(table, name) for name in drop}
     if table.builtin:
         left_out.add(table.columns.index(BUILTIN_TARGET))
@@ -339,7 +384,58 @@ def load_model(path, model_class):
         raise CLIError(f"{path}: holds a {type(model).__name__}, not a {expected}")
     if not hasattr(model, "coefs_"):
         raise CLIError(f"{path}: holds a {type(model).__name__} that was never fitted")
+    problem = _weights_problem(model)
+    if problem:
+        raise CLIError(f"{path}: the model file is damaged ({problem})")
     return model
+
+
+def _weights_problem(model):
+    """What is wrong with the layers of a loaded ``model``, or None.
+
+    A file that skops reads may still hold weights that do not make a
+    network (edited, or truncated by hand); predicting would fail deep in
+    the forward pass.
+    """
+    coefs, intercepts = getattr(model, "coefs_", None), getattr(model, "intercepts_", None)
+    if not isinstance(coefs, list) or not isinstance(intercepts, list) or not coefs:
+        return "coefs_ and intercepts_ must be non-empty lists of arrays"
+    if len(coefs) != len(intercepts) or len(coefs) != getattr(model, "n_layers_", 0) - 1:
+        return "the numbers of weight matrices, bias vectors and layers disagree"
+    units = [getattr(model, "n_features_in_", None)]
+    for W, b in zip(coefs, intercepts):
+        if not (isinstance(W, np.ndarray) and isinstance(b, np.ndarray)):
+            return "coefs_ and intercepts_ must hold numpy arrays"
+        if W.ndim != 2 or W.shape[0] != units[-1] or b.shape != (W.shape[1],):
+            return f"layer {len(units)} has weights of shape {W.shape} and biases {b.shape}"
+        units.append(W.shape[1])
+    if units[-1] != getattr(model, "n_outputs_", None):
+        return f"the output layer has {units[-1]} units for n_outputs_={model.n_outputs_}"
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None and len(names) != units[0]:
+        return f"{len(names)} feature names for {units[0]} features"
+    return None
+
+
+def name_features(model, names):
+    """Record on a fitted ``model`` the columns it was trained on, as their names.
+
+    scikit-learn records them so (``feature_names_in_``) for a DataFrame;
+    the command line reads plain arrays, and ``predict`` takes the columns
+    of its table by these names (:func:`features`).
+    """
+    model.feature_names_in_ = np.asarray(names, dtype=object)
+
+
+def take_feature_names(model):
+    """The names of the training columns, removed from ``model``, or None.
+
+    Removed, because the command line passes the columns, taken by name,
+    as a plain array, which the model would take for one without names and
+    warn about.
+    """
+    names = vars(model).pop("feature_names_in_", None)
+    return None if names is None else [str(name) for name in names]
 
 
 def write_csv(stream, header, rows):

@@ -7,6 +7,8 @@ host, in numpy's extended precision.
 """
 
 import copy
+import math
+import warnings
 
 import numpy as np
 
@@ -108,6 +110,7 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-4):
     """
     problem = gradient_problem(estimator, X, y, sample_weight)
     X, Y, sw, coefs, intercepts, net, alpha, masks = problem
+    _warn_if_slow(X.shape[0], sum(math.prod(p.shape) for p in coefs + intercepts))
     Zs, As = forward(X, coefs, intercepts, net, masks=masks)
     grads = sum(backward(Zs, As, Y, coefs, net, sw, alpha, masks), [])
     xp, net = net.xp, net._replace(xp=NUMPY)  # the reference runs on the host
@@ -135,6 +138,31 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=1e-4):
     # whichever way they compare, so a NaN error could be passed over.
     errors = [relative_error(g, n.astype(np.float64), floor) for g, n in zip(grads, numeric)]
     return float(np.max(errors))
+
+
+#: Multiply-adds of the finite differences above which check_gradients warns:
+#: in extended precision, about a minute on a laptop core.
+SLOW_WORK = 1e10
+
+
+def _warn_if_slow(n_samples, n_weights):
+    """Warn, before starting, when the finite differences will take long.
+
+    Each weight costs four evaluations of the objective, each a forward pass
+    of about ``n_weights`` multiply-adds per sample: the work grows as the
+    square of the network's size.
+    """
+    work = 4 * n_weights * n_samples * n_weights
+    if work > SLOW_WORK:
+        warnings.warn(
+            f"check_gradients differentiates each of the {n_weights} weights numerically: "
+            f"{4 * n_weights} evaluations of the objective over {n_samples} samples, "
+            f"about {work:.0e} multiply-adds in extended precision, which may take "
+            "hours. Check the same configuration with a few units per layer on a few "
+            "samples.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def gradient_problem(estimator, X, y, sample_weight=None):

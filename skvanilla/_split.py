@@ -8,6 +8,12 @@ land on the same side and count the same, which a split by row positions
 cannot give; each class is represented on both sides whenever it has at
 least two distinct rows of positive weight.
 
+A group heavier than the share still missing is passed over (unless no
+group is lighter), so that one heavy group -- 950 identical rows of 1000 --
+is not held out whole: the held-out weight is ``fraction`` of the total to
+within the weight of one group.  With distinct rows of equal weight this
+holds out ``ceil(fraction * n)`` rows, as ``train_test_split``.
+
 Only numpy is imported here.
 """
 
@@ -50,8 +56,27 @@ def weighted_split(keys, labels, weights, fraction):
             continue  # a single distinct row stays for training
         group_weight = np.bincount(member, weights=weights[rows], minlength=len(unique_keys))
         # np.unique sorts the (already hashed) keys: a seeded random order.
-        before = np.cumsum(group_weight) - group_weight
-        chosen = before < fraction * group_weight.sum()
-        chosen[-1] = False  # never the whole class
-        validation[rows] = chosen[member]
+        validation[rows] = _choose(group_weight, fraction * group_weight.sum())[member]
     return validation
+
+
+def _choose(group_weight, target):
+    """Which groups, in order, to hold out for ``target`` of weight (never all of them).
+
+    A group is taken while the held-out weight is short of ``target``, if
+    it weighs at most ``target`` (or is of the least weight, when every
+    group is heavier than ``target``): so the shortfall at the end is less
+    than any group passed over, and the excess less than the last one taken.
+    """
+    limit = max(target, group_weight.min())
+    chosen = np.zeros(len(group_weight), dtype=bool)
+    held = 0.0
+    for i, weight in enumerate(group_weight):
+        if held >= target:
+            break
+        if weight <= limit:
+            chosen[i] = True
+            held += weight
+    if chosen.all():  # never the whole class: the last group taken trains
+        chosen[-1] = False
+    return chosen

@@ -61,6 +61,10 @@ _LBFGS_NON_FINITE = (
 _INTERRUPTED = "Training interrupted by user. The last weights are kept."
 
 
+class TrainingDiverged(ValueError):
+    """The weights or the objective became non-finite; the last finite weights are kept."""
+
+
 def _warn(message, category=UserWarning):
     """``warnings.warn``, attributed to the line that called the estimator.
 
@@ -162,7 +166,8 @@ def fit_stochastic(model, train, validation, *, incremental, callbacks):
     # runs max_iter more), while t_ and loss_curve_ go on counting.
     model.n_iter_ = 0
     n_samples = X.shape[0]
-    batch_size = min(200 if model.batch_size == "auto" else model.batch_size, n_samples)
+    # int(): scikit-learn's constraint lets True through, as a batch of 1.
+    batch_size = min(200 if model.batch_size == "auto" else int(model.batch_size), n_samples)
     if model.batch_size != "auto" and model.batch_size > n_samples:
         _warn(
             "Got `batch_size` less than 1 or larger than sample size. It is going to be "
@@ -317,7 +322,7 @@ def _check_finite(loss, theta, last_good, xp):
     if np.isfinite(loss) and xp.all_finite(theta):
         return
     theta[...] = last_good
-    raise ValueError(_NON_FINITE + _DIVERGED)
+    raise TrainingDiverged(_NON_FINITE + _DIVERGED)
 
 
 def _end_epoch(model, loss, n_samples, validation):
@@ -385,12 +390,14 @@ def fit_lbfgs(model, train, validation, callbacks):
         model.coefs_, model.intercepts_ = params[:n_layers], params[n_layers:]
         if validation is not None:
             record_validation(model, validation)
-        model._epoch_callbacks(callbacks, train, begin=False)
-        if interrupt.requested:
+        # A callback that asks to stop is obeyed, as by the stochastic solvers.
+        stopped_by_callback[0] = model._epoch_callbacks(callbacks, train, begin=False)
+        if interrupt.requested or stopped_by_callback[0]:
             raise StopIteration  # scipy ends the run with the current iterate
 
     model.loss_curve_ = []
     start = model.coefs_, model.intercepts_
+    stopped_by_callback = [False]
     try:
         with xp.errstate(over="ignore", invalid="ignore"), interrupt:
             params, result = minimize_lbfgs(
@@ -414,14 +421,14 @@ def fit_lbfgs(model, train, validation, callbacks):
     if not np.isfinite(loss) or not all(xp.all_finite(p) for p in params):
         # after_iteration may have stored a non-finite iterate.
         model.coefs_, model.intercepts_ = start
-        raise ValueError(_NON_FINITE + _LBFGS_NON_FINITE)
+        raise TrainingDiverged(_NON_FINITE + _LBFGS_NON_FINITE)
     model.coefs_, model.intercepts_ = params[:n_layers], params[n_layers:]
     model.n_iter_ = n_iter
     model.loss_ = loss
     model.best_loss_ = min(model.loss_curve_, default=model.loss_)
     if interrupt.requested:
         _warn(_INTERRUPTED)
-    elif result.status != 0:
+    elif result.status != 0 and not stopped_by_callback[0]:
         if model.n_iter_ == model.max_iter:
             advice = (
                 "Increase the number of iterations to improve the convergence "

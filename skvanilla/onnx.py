@@ -173,6 +173,14 @@ def _label_kind(model, nocl):
     # (scikit-learn's type_of_target calls those continuous), so the cast
     # to int64 is exact; skl2onnx writes MLPClassifier's float labels so too.
     if classes.dtype.kind in "biuf":
+        int64 = np.iinfo(np.int64)
+        outside = [c for c in classes.tolist() if not int64.min <= c <= int64.max]
+        if outside:  # the cast would wrap them round to other labels
+            raise ValueError(
+                f"The labels {outside[:3]} are outside int64, the type of ONNX's label "
+                "output; convert with the option nocl=True (class indices, in the order "
+                "of classes_), or fit on labels within int64."
+            )
         return "int", classes.astype(np.int64)
     return "string", np.array([str(c).encode("utf-8") for c in classes])
 

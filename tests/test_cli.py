@@ -1,14 +1,18 @@
 """The command line: its commands, their output, and one-line errors on bad input."""
 
+import copy
 import csv
 import io
 import re
+import signal
 import subprocess
 import sys
+import tracemalloc
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_iris
+from helpers import quiet
+from sklearn.datasets import load_digits, load_iris
 
 from skvanilla import VanillaMLPClassifier
 from skvanilla._cli import _class_weight, main
@@ -248,10 +252,24 @@ def test_model_file_with_foreign_types_is_refused(capsys, tmp_path):
     assert_one_line_error(status, err, "refusing", "collections.Counter")
 
 
-def test_column_count_mismatch(capsys, tmp_path, iris_csv):
+def test_a_table_without_the_training_columns_is_refused_naming_them(capsys, tmp_path, iris_csv):
     pytest.importorskip("skops")
     model = tmp_path / "iris.skops"
     assert run(capsys, "train", "iris", "--max-iter", "5", "--out", str(model))[0] == 0
+    # The CSV spells the columns otherwise ("sepal_length" for "sepal length (cm)").
+    status, _, err = run(capsys, "predict", str(model), str(iris_csv))
+    assert_one_line_error(status, err, "lacks the column(s) 'sepal length (cm)'",
+                          "'sepal_length'")
+    status, _, err = run(capsys, "predict", str(model), "wine")
+    assert_one_line_error(status, err, "lacks the column(s) 'sepal length (cm)'")
+
+
+def test_column_count_mismatch_of_a_model_without_column_names(capsys, tmp_path, iris_csv):
+    # A model saved from Python, fitted on an array: its columns are taken by position.
+    skops_io = pytest.importorskip("skops.io")
+    model = tmp_path / "iris.skops"
+    X, y = load_iris(return_X_y=True)
+    skops_io.dump(quiet(VanillaMLPClassifier(max_iter=5, random_state=0).fit, X, y), model)
     # The id and species columns make six columns for a model of four features.
     status, _, err = run(capsys, "predict", str(model), str(iris_csv))
     assert_one_line_error(status, err, "6 feature columns", "trained on 4", "--drop")
@@ -296,3 +314,163 @@ def test_repeated_warnings_are_printed_once(capsys):
                          "--cv", "3")
     assert status == 0
     assert err.count("ConvergenceWarning") == 1
+
+
+# ---------------------------------------------------------------------------
+# Nothing lost, nothing silently wrong
+# ---------------------------------------------------------------------------
+
+
+def _write_csv(path, header, rows):
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def abc_csv(tmp_path):
+    """Three features a, b, c and a binary label y (its 1s spelt "1" and "1.0")."""
+    X = np.random.RandomState(0).randn(120, 3)
+    y = [("1" if i % 2 else "1.0") if x[0] + x[1] > 0 else "0" for i, x in enumerate(X)]
+    return _write_csv(tmp_path / "abc.csv", ["a", "b", "c", "y"],
+                      [[*x.tolist(), label] for x, label in zip(X, y)]), X
+
+
+def test_labels_are_read_as_values_1_and_1_0_are_one_class(capsys, tmp_path, abc_csv):
+    skops_io = pytest.importorskip("skops.io")
+    path, _ = abc_csv
+    model = tmp_path / "m.skops"
+    status, out, _ = run(capsys, "train", str(path), "--target", "y", "--max-iter", "5",
+                         "--out", str(model))
+    assert status == 0 and "2 classes in 'y'" in out
+    loaded = skops_io.load(model, trusted=skops_io.get_untrusted_types(file=model))
+    assert loaded.classes_.tolist() == [0, 1] and loaded.classes_.dtype.kind == "i"
+
+
+def test_labels_beyond_int64_are_exact_or_one_line(capsys, tmp_path):
+    rows = [[0.0, 0], [1.0, 2**63 + 1], [2.0, 0], [3.0, 2**63 + 1]]
+    path = _write_csv(tmp_path / "big.csv", ["x", "y"], rows)
+    status, out, _ = run(capsys, "train", str(path), "--target", "y", "--task",
+                         "classification", "--max-iter", "2")
+    assert status == 0 and "2 classes" in out
+    path = _write_csv(tmp_path / "huge.csv", ["x", "y"], [[0.0, 0], [1.0, 2**64], [2.0, 0]])
+    status, _, err = run(capsys, "train", str(path), "--target", "y", "--task",
+                         "classification")
+    assert_one_line_error(status, err, "huge.csv", f"'{2**64}'", "beyond 64-bit integers")
+
+
+def test_predict_takes_the_columns_by_name(capsys, tmp_path, abc_csv):
+    pytest.importorskip("skops")
+    path, X = abc_csv
+    model = tmp_path / "m.skops"
+    assert run(capsys, "train", str(path), "--target", "y", "--max-iter", "30",
+               "--out", str(model))[0] == 0
+    ordered = _write_csv(tmp_path / "ordered.csv", ["a", "b", "c"], X[:20].tolist())
+    swapped = _write_csv(tmp_path / "swapped.csv", ["c", "extra", "a", "b"],
+                         [[x[2], 7.0, x[0], x[1]] for x in X[:20].tolist()])
+    status, expected, _ = run(capsys, "predict", str(model), str(ordered), "--proba")
+    assert status == 0
+    status, out, _ = run(capsys, "predict", str(model), str(swapped), "--proba")
+    assert status == 0 and out == expected
+    renamed = _write_csv(tmp_path / "renamed.csv", ["a", "b", "z"], X[:20].tolist())
+    status, _, err = run(capsys, "predict", str(model), str(renamed))
+    assert_one_line_error(status, err, "renamed.csv", "lacks the column(s) 'c'")
+
+
+def _ctrl_c_in_batch(monkeypatch, call):
+    from skvanilla import _training
+
+    real, calls = _training.loss_and_gradients, []
+
+    def spy(*args, **kwargs):
+        calls.append(None)
+        if len(calls) == call:
+            signal.raise_signal(signal.SIGINT)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_training, "loss_and_gradients", spy)
+
+
+@pytest.mark.parametrize("call", [3, 30], ids=["first-epoch", "later-epoch"])
+def test_a_training_stopped_by_ctrl_c_is_saved(capsys, tmp_path, monkeypatch, call):
+    skops_io = pytest.importorskip("skops.io")
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        _ctrl_c_in_batch(monkeypatch, call)
+        model = tmp_path / "m.skops"
+        status, out, err = run(capsys, "train", "digits", "--batch-size", "100",
+                               "--max-iter", "50", "--out", str(model))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert status == 0, err
+    assert "interrupted by user. The last weights are kept" in err
+    assert f"saved: {model}" in out and "Traceback" not in err
+    loaded = skops_io.load(model, trusted=skops_io.get_untrusted_types(file=model))
+    assert np.isfinite(np.concatenate([w.ravel() for w in loaded.coefs_])).all()
+    status, out, _ = run(capsys, "predict", str(model), "digits")
+    assert status == 0 and len(out.splitlines()) == 1 + len(load_digits().target)
+
+
+def test_a_closed_output_pipe_during_training_saves_the_model_and_fails(tmp_path):
+    # As in ``skvanilla train ... --verbose --out m.skops | head -1``: the reader goes while
+    # fit still prints its epochs.
+    skops_io = pytest.importorskip("skops.io")
+    model = tmp_path / "m.skops"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "skvanilla", "train", "iris", "--solver", "sgd", "--tol", "0",
+         "--n-iter-no-change", "100000", "--max-iter", "1500", "--verbose", "--out",
+         str(model)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout.readline().startswith("data: iris")
+    proc.stdout.close()
+    assert proc.wait(timeout=300) == 1
+    err = proc.stderr.read().splitlines()
+    assert err[-1] == (
+        "skvanilla train: error: the output was closed before the report was written in "
+        f"full; the model was saved to {model}"
+    )
+    assert not any("Traceback" in line for line in err)
+    loaded = skops_io.load(model, trusted=skops_io.get_untrusted_types(file=model))
+    assert loaded.n_iter_ == 1500
+
+
+def test_a_csv_is_read_in_memory_proportional_to_its_size(tmp_path):
+    # One long text cell must not widen every cell of the table to its length.
+    from skvanilla._cli_io import read_table
+
+    def peak(note):
+        rows = [[i, note if i == 7 else "ok", i / 3, i % 2] for i in range(3000)]
+        path = _write_csv(tmp_path / "t.csv", ["id", "note", "x", "y"], rows)
+        tracemalloc.start()
+        try:
+            read_table(str(path))
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    short, long = peak("ok"), peak("x" * 1500)
+    # The fixed-width table of the long cell would take 3000 * 4 * 1500 * 4 bytes = 72 MB.
+    assert long < short + 1_000_000, (short, long)
+
+
+def test_more_hidden_units_than_memory_is_one_line(capsys):
+    status, _, err = run(capsys, "train", "iris", "--hidden", "99999999999")
+    assert_one_line_error(status, err, "not enough memory", "--hidden")
+
+
+def test_a_damaged_model_file_is_one_line(capsys, tmp_path):
+    skops_io = pytest.importorskip("skops.io")
+    X, y = load_iris(return_X_y=True)
+    clf = quiet(VanillaMLPClassifier(max_iter=5, random_state=0).fit, X, y)
+    for name, damage in [("empty", dict(coefs_=[], intercepts_=[])),
+                         ("shapes", dict(coefs_=clf.coefs_[::-1]))]:
+        damaged = copy.deepcopy(clf)
+        vars(damaged).update(damage)
+        path = tmp_path / f"{name}.skops"
+        skops_io.dump(damaged, path)
+        status, _, err = run(capsys, "predict", str(path), "iris")
+        assert_one_line_error(status, err, f"{name}.skops", "the model file is damaged")
+

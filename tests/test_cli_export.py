@@ -28,9 +28,12 @@ def serve(path, X):
 
 
 def load(path):
-    from skvanilla._cli_io import load_model
+    """The saved model as ``predict`` uses it: the names of its columns taken off."""
+    from skvanilla._cli_io import load_model, take_feature_names
 
-    return load_model(str(path), object)
+    model = load_model(str(path), object)
+    take_feature_names(model)  # the arrays below are in the training columns' order
+    return model
 
 
 @pytest.mark.parametrize("float64", [False, True], ids=["float32", "float64"])
