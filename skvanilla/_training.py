@@ -74,7 +74,7 @@ class TrainingBuffers:
     - The flat gradient vector, laid out as the flat parameter vector
       ``theta`` (weights first, then biases), and its views shaped like the
       layers, which ``backward`` writes into; and the runs of both vectors
-      that hold the weights, for the L2 term.
+      that hold the weights, for the L2 term (see ``flat`` in ``backward``).
 
     None of it outlives the fit: a fitted model keeps no buffer.
     """
@@ -102,7 +102,7 @@ class TrainingBuffers:
         views = unpack(self.grad, params, xp)
         self.grads = views[: len(coefs)], views[len(coefs) :]
         n_weights = sum(math.prod(c.shape) for c in coefs)
-        self.penalized = [theta[:n_weights]], [self.grad[:n_weights]]
+        self.flat = theta[:n_weights], self.grad[:n_weights], self.grad
 
     def batch(self, rows):
         """The rows ``rows`` of ``X`` and ``Y`` (on the device, indices on the device)."""
@@ -279,7 +279,7 @@ def _run_epoch(model, train, keys, order, buffers, net, theta, interrupt=None):
                 masks,
                 work=buffers.work[n],
                 grads=buffers.grads,
-                penalized=buffers.penalized,
+                flat=buffers.flat,
             )
             model._optimizer.update_params(theta, buffers.grad)
             total += loss * n

@@ -34,18 +34,42 @@ from scipy import special
 
 
 def _product(A, B, out=None):
-    """``A @ B`` with numpy, written into ``out`` when one is given."""
+    """``A @ B`` with numpy, written into ``out`` when one is given.
+
+    Always ``numpy.matmul``, the product scikit-learn's MLPs take (``np.dot``
+    may pick another BLAS routine for some shapes, and round otherwise).
+    """
     if out is None:
         return A @ B
     if hasattr(A, "tocsr"):  # a scipy.sparse product makes its own array
         out[...] = A @ B
         return out
-    if not (A.flags.c_contiguous or A.flags.f_contiguous):
-        # A block of rows of a column-major X (prediction reads X where it
-        # lies): np.dot copies an operand that is neither C- nor F-contiguous,
-        # where matmul hands its strides to the BLAS (20 % faster here).
-        return np.matmul(A, B, out=out)
-    return np.dot(A, B, out=out)  # for 2-D arrays, matmul with less overhead per call
+    return np.matmul(A, B, out=out)
+
+
+def _xlogy_numpy(X, Y):
+    """``x log y``, 0 where ``x = 0``: scipy's, whose loops (and ``log``) scikit-learn's losses use.
+
+    In extended precision, which scipy does not take (only the gradient
+    check computes in it), the same product with numpy's ``log``.
+    """
+    if np.result_type(X, Y) == np.longdouble:
+        return np.where(X == 0, 0, X * np.log(Y))
+    return special.xlogy(X, Y)
+
+
+def _column_mean_numpy(L, weights=None):
+    """Each column's (weighted) mean, by ``numpy.average``: scikit-learn's losses reduce so.
+
+    Weights that sum to zero give NaN (numpy raises), as a division by
+    their sum would.
+    """
+    if weights is None:
+        return L.mean(axis=0)
+    try:
+        return np.average(L, axis=0, weights=weights)
+    except ZeroDivisionError:
+        return np.full(L.shape[1], np.nan, dtype=np.result_type(L, weights))
 
 
 def _log_where_positive_numpy(Y):
@@ -102,6 +126,8 @@ class _Numpy:
     errstate = staticmethod(np.errstate)
     #: ``log y`` where ``y > 0``, else 0, without a warning at ``y = 0``.
     log_where_positive = staticmethod(_log_where_positive_numpy)
+    xlogy = staticmethod(_xlogy_numpy)
+    column_mean = staticmethod(_column_mean_numpy)
 
     @staticmethod
     def astype(x, dtype, copy=True):
@@ -283,6 +309,18 @@ class ArrayAPI:
 
     def vdot(self, a, b):
         return self.namespace.sum(a * b)
+
+    def xlogy(self, X, Y):
+        xp = self.namespace
+        X = xp.astype(X, Y.dtype) if X.dtype != Y.dtype else X
+        zero = X == 0
+        return xp.where(zero, xp.zeros_like(X), X * xp.log(xp.where(zero, xp.ones_like(Y), Y)))
+
+    def column_mean(self, L, weights=None):
+        xp = self.namespace
+        if weights is None:
+            return xp.mean(L, axis=0)
+        return xp.sum(L * weights[:, None], axis=0) / xp.sum(weights)
 
     def copy(self, x):
         return self.namespace.asarray(x, copy=True)
