@@ -118,6 +118,7 @@ class VanillaMLPClassifier(ClassifierMixin, SklearnTwinMixin, BaseVanillaMLP):
         class_weight=None,
         dropout=0.0,
         scoring=None,
+        weighted_validation_split=False,
     ):
         self._set_init_params(locals())
 

@@ -282,7 +282,10 @@ def _run_epoch(model, train, keys, order, buffers, net, theta, interrupt=None):
                 flat=buffers.flat,
             )
             model._optimizer.update_params(theta, buffers.grad)
-            total += loss * n
+            # scikit-learn counts a batch's rows as a numpy integer when batch_size
+            # is given (np.clip made it one) and as a Python int with "auto": a
+            # float32 loss times the first becomes float64, times the second stays.
+            total += loss * (n if model.batch_size == "auto" else np.int64(n))
     return xp.scalar(total / n_samples)
 
 
