@@ -115,7 +115,7 @@ def squared_error(Y, Z, P, sample_weight=None, xp=NUMPY):
     >>> import numpy as np
     >>> Y = np.array([[1.5, -2.0], [0.0, 3.0]]); P = np.array([[0.5, -2.0], [2.0, 3.0]])
     >>> float(squared_error(Y, P, P)), float(squared_error(Y, P, P, np.array([1.0, 3.0])))
-    (2.5, 6.5)
+    (1.25, 1.625)
     """
     R = Y - P
     R *= R  # scikit-learn's (y - p) ** 2

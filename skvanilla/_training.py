@@ -282,11 +282,18 @@ def _run_epoch(model, train, keys, order, buffers, net, theta, interrupt=None):
                 flat=buffers.flat,
             )
             model._optimizer.update_params(theta, buffers.grad)
-            # scikit-learn counts a batch's rows as a numpy integer when batch_size
-            # is given (np.clip made it one) and as a Python int with "auto": a
-            # float32 loss times the first becomes float64, times the second stays.
-            total += loss * (n if model.batch_size == "auto" else np.int64(n))
+            total += loss * _rows_counted(model, n, xp)
     return xp.scalar(total / n_samples)
+
+
+def _rows_counted(model, n, xp):
+    """The batch's row count ``n``, of the type scikit-learn multiplies the batch's loss by.
+
+    A numpy integer when ``batch_size`` is given (``np.clip`` made it one),
+    a Python int with ``"auto"``: a float32 loss times the first becomes
+    float64, times the second stays float32.  Outside numpy, a Python int.
+    """
+    return n if model.batch_size == "auto" or not xp.is_numpy else np.int64(n)
 
 
 def _rows(xp, a, rows):
