@@ -72,12 +72,6 @@ def _column_mean_numpy(L, weights=None):
         return np.full(L.shape[1], np.nan, dtype=np.result_type(L, weights))
 
 
-def _log_where_positive_numpy(Y):
-    log_Y = np.zeros_like(Y)
-    np.log(Y, out=log_Y, where=Y > 0)
-    return log_Y
-
-
 class _Numpy:
     """numpy's own functions, with ``out=``; see the module docstring.
 
@@ -124,8 +118,6 @@ class _Numpy:
     log_expit = staticmethod(special.log_expit)
     erf = staticmethod(special.erf)
     errstate = staticmethod(np.errstate)
-    #: ``log y`` where ``y > 0``, else 0, without a warning at ``y = 0``.
-    log_where_positive = staticmethod(_log_where_positive_numpy)
     xlogy = staticmethod(_xlogy_numpy)
     column_mean = staticmethod(_column_mean_numpy)
 
@@ -300,12 +292,6 @@ class ArrayAPI:
 
     def errstate(self, **kwargs):
         return contextlib.nullcontext()
-
-    def log_where_positive(self, Y):
-        xp = self.namespace
-        positive = Y > 0
-        return xp.where(positive, xp.log(xp.where(positive, Y, xp.ones_like(Y))),
-                        xp.zeros_like(Y))
 
     def vdot(self, a, b):
         return self.namespace.sum(a * b)
