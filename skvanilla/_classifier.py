@@ -62,8 +62,9 @@ class VanillaMLPClassifier(ClassifierMixin, SklearnTwinMixin, BaseVanillaMLP):
     Notes
     -----
     With ``warm_start=True``, ``y`` must hold the same classes as before.
-    The validation set that early stopping holds out is ``validation_fraction``
-    of each class's weight; ``scoring=None`` is accuracy.
+    The validation set that early stopping holds out is MLPClassifier's
+    (``weighted_validation_split=True``: ``validation_fraction`` of each
+    class's weight); ``scoring=None`` is accuracy.
 
     Examples
     --------
