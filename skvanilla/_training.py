@@ -247,7 +247,7 @@ def _run_epoch(model, train, keys, order, buffers, net, theta, interrupt=None):
     # The permutation is numpy's; the device reads a copy, moved once per epoch.
     device_order = order if xp.is_numpy or not model.shuffle else xp.from_host(order)
     total = 0.0
-    with xp.errstate(over="ignore", invalid="ignore"):
+    with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for start in range(0, n_samples, batch_size):
             if interrupt is not None and interrupt.requested:
                 break  # Ctrl-C: stop once the batch in flight is done
@@ -384,7 +384,7 @@ def fit_lbfgs(model, train, validation, callbacks):
     model.loss_curve_ = []
     start = model.coefs_, model.intercepts_
     try:
-        with xp.errstate(over="ignore", invalid="ignore"), interrupt:
+        with xp.errstate(over="ignore", invalid="ignore", divide="ignore"), interrupt:
             params, result = minimize_lbfgs(
                 fun,
                 model.coefs_ + model.intercepts_,
@@ -400,7 +400,7 @@ def fit_lbfgs(model, train, validation, callbacks):
         # iterate scipy reported (after_iteration stored it) or the start,
         # as the stochastic solvers keep their last weights.
         params, result = model.coefs_ + model.intercepts_, None
-        with xp.errstate(over="ignore", invalid="ignore"):
+        with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss = model.loss_curve_[-1] if model.loss_curve_ else float(fun(params)[0])
         n_iter = len(model.loss_curve_)
     if not np.isfinite(loss) or not all(xp.all_finite(p) for p in params):

@@ -171,7 +171,7 @@ def record_validation(model, validation):
     # One forward pass serves both the loss and the default score.
     Z_val = model._forward_z(validation.X)
     xp = model._namespace()
-    with xp.errstate(over="ignore", invalid="ignore"):
+    with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
         loss = _loss(model._network(), Z_val, validation.Y, validation.sample_weight)
     if not np.isfinite(loss):
         raise ValueError(
