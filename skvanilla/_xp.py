@@ -44,7 +44,9 @@ def _product(A, B, out=None):
     if hasattr(A, "tocsr"):  # a scipy.sparse product makes its own array
         out[...] = A @ B
         return out
-    return np.matmul(A, B, out=out)
+    if not (A.flags.c_contiguous or A.flags.f_contiguous):
+        return np.matmul(A, B, out=out)
+    return np.dot(A, B, out=out)
 
 
 def _xlogy_numpy(X, Y):
@@ -61,15 +63,32 @@ def _xlogy_numpy(X, Y):
 def _column_mean_numpy(L, weights=None):
     """Each column's (weighted) mean, by ``numpy.average``: scikit-learn's losses reduce so.
 
+    Without weights, ``numpy.average`` is ``L.mean(axis=0)``: the same sum
+    divided by the row count, written without ``mean``'s overhead (the
+    training loop calls this every batch).  ``mean`` divides by a numpy
+    integer, in float64, which rounds a float32 quotient as the float32
+    division does (float64 holds more than twice float32's digits).
     Weights that sum to zero give NaN (numpy raises), as a division by
     their sum would.
     """
     if weights is None:
-        return L.mean(axis=0)
+        return np.add.reduce(L, axis=0) / L.shape[0]
     try:
         return np.average(L, axis=0, weights=weights)
     except ZeroDivisionError:
         return np.full(L.shape[1], np.nan, dtype=np.result_type(L, weights))
+
+
+def _clip_numpy(x, low, high):
+    """``numpy.clip(x, low, high)``: the same values (a clip rounds nothing), in two ufunc calls."""
+    out = np.maximum(x, low)
+    return np.minimum(out, high, out=out)
+
+
+@functools.cache
+def _finfo_numpy(dtype):
+    """``numpy.finfo``, kept per dtype: every training batch asks for ``eps``."""
+    return np.finfo(dtype)
 
 
 class _Numpy:
@@ -120,6 +139,8 @@ class _Numpy:
     errstate = staticmethod(np.errstate)
     xlogy = staticmethod(_xlogy_numpy)
     column_mean = staticmethod(_column_mean_numpy)
+    clip = staticmethod(_clip_numpy)
+    finfo = staticmethod(_finfo_numpy)
 
     @staticmethod
     def astype(x, dtype, copy=True):
