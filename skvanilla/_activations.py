@@ -42,11 +42,20 @@ class Activation(NamedTuple):
 
     ``prime_from_output``: the derivative reads only ``A`` (or ``Z > 0``,
     which ``A > 0`` says as well), so training may write ``A`` over ``Z``.
+    ``chain``: how backpropagation multiplies a delta by the derivative,
+    when not by ``prime``'s array (see :meth:`backprop`).
     """
 
     f: Callable
     prime: Callable
     prime_from_output: bool = False
+    chain: Callable | None = None
+
+    def backprop(self, delta, Z, A, out=None, xp=NUMPY):
+        """``delta`` times :math:`f'(z)`, in place (eq. 2.4.1); ``out`` is a buffer for it."""
+        if self.chain is not None:
+            return self.chain(delta, Z, A, out=out, xp=xp)
+        return xp.multiply(delta, self.prime(Z, A, out=out, xp=xp), out=delta)
 
 
 class OutputActivation(NamedTuple):
@@ -95,6 +104,17 @@ def logistic_prime(Z, A, out=None, xp=NUMPY):
     out = xp.subtract(1.0, A, out=out)
     out *= A
     return out
+
+
+def logistic_chain(delta, Z, A, out=None, xp=NUMPY):
+    r"""``delta`` times :math:`\sigma'(z)`, in place, as ``(delta * A) * (1 - A)``.
+
+    The order in which scikit-learn rounds the product: multiplying by
+    ``logistic_prime``'s ``A (1 - A)`` instead rounds differently.
+    """
+    delta *= A
+    delta *= xp.subtract(1.0, A, out=out)
+    return delta
 
 
 def log_logistic(Z, xp=NUMPY):
@@ -244,7 +264,7 @@ def silu_prime(Z, A, out=None, xp=NUMPY):
 
 HIDDEN_ACTIVATIONS = {
     "identity": Activation(identity, identity_prime, prime_from_output=True),
-    "logistic": Activation(logistic, logistic_prime, prime_from_output=True),
+    "logistic": Activation(logistic, logistic_prime, prime_from_output=True, chain=logistic_chain),
     "tanh": Activation(tanh, tanh_prime, prime_from_output=True),
     "relu": Activation(relu, relu_prime, prime_from_output=True),
     "leaky_relu": Activation(leaky_relu, leaky_relu_prime),

@@ -139,6 +139,7 @@ class BaseVanillaMLP(NamespaceMixin, PersistenceMixin, CallbackSupportMixin, Bas
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "scoring": [str, callable, None],
+        "weighted_validation_split": ["boolean"],
     }
 
     #: Whether ``y`` must be numbers (regression) or may be any labels.

@@ -63,8 +63,9 @@ class VanillaMLPClassifier(ClassifierMixin, SklearnTwinMixin, BaseVanillaMLP):
     Notes
     -----
     With ``warm_start=True``, ``y`` must hold the same classes as before.
-    The validation set that early stopping holds out is ``validation_fraction``
-    of each class's weight; ``scoring=None`` is accuracy.
+    The validation set that early stopping holds out is MLPClassifier's
+    (``weighted_validation_split=True``: ``validation_fraction`` of each
+    class's weight); ``scoring=None`` is accuracy.
 
     Examples
     --------
@@ -119,6 +120,7 @@ class VanillaMLPClassifier(ClassifierMixin, SklearnTwinMixin, BaseVanillaMLP):
         class_weight=None,
         dropout=0.0,
         scoring=None,
+        weighted_validation_split=False,
     ):
         self._set_init_params(locals())
 

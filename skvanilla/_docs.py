@@ -73,7 +73,17 @@ DROPOUT_AND_SCORING = """\
         What early stopping maximises on the validation set: ``None`` is
         the estimator's ``score`` (as scikit-learn), ``"loss"`` the negated
         validation loss, any other string a scikit-learn scorer name, and a
-        callable is called as ``scoring(estimator, X_val, y_val)``."""
+        callable is called as ``scoring(estimator, X_val, y_val)``.
+    weighted_validation_split : bool, default=False
+        How early stopping holds out ``validation_fraction`` of the data.
+        ``False``: scikit-learn's ``train_test_split`` (stratified by class
+        for a binary classifier), drawn from ``random_state`` as
+        MLPClassifier and MLPRegressor draw it, so that the same settings
+        train the same model.  ``True``: a split that treats a weighted
+        sample as its repeats -- identical rows stay on one side, and each
+        class gives ``validation_fraction`` of its *weight* -- so that
+        ``sample_weight=2`` and a duplicated row train the same model, which
+        a split by rows cannot give."""
 
 SHARED_ATTRIBUTES = """\
     coefs_ : list of ndarray

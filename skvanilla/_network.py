@@ -243,10 +243,12 @@ def _total_weight(n_samples, sample_weight, xp):
     return n_samples if sample_weight is None else xp.sum(sample_weight)
 
 
-def objective(Zs, As, Y, coefs, net, sample_weight, alpha, *, penalized=None):
+def objective(Zs, As, Y, coefs, net, sample_weight, alpha):
     """The batch objective ``J`` of the module docstring, from a forward cache.
 
-    ``penalized`` is as in :func:`backward`.
+    In scikit-learn's order: the loss's weighted mean, then
+    :math:`(\\alpha / 2) \\sum_i \\lVert W_i \\rVert^2` (one dot product per
+    layer, summed from 0) divided by the total weight.
 
     Returns
     -------
@@ -255,17 +257,18 @@ def objective(Zs, As, Y, coefs, net, sample_weight, alpha, *, penalized=None):
         in extended precision).
     """
     xp = net.xp
-    data = net.loss.total(Y, Zs[-1], As[-1], sample_weight, xp=xp)
-    total = _total_weight(Y.shape[0], sample_weight, xp)
+    loss = net.loss.mean(Y, Zs[-1], As[-1], sample_weight, xp=xp)
     if alpha:
-        weights = coefs if penalized is None else penalized[0]
-        data += 0.5 * alpha * sum([xp.vdot(W, W) for W in weights])
-    return data / total
+        squares = 0
+        for W in coefs:
+            W = xp.reshape(W, (-1,))
+            squares += xp.vdot(W, W)
+        loss += (0.5 * alpha) * squares / _total_weight(Y.shape[0], sample_weight, xp)
+    return loss
 
 
 def backward(
-    Zs, As, Y, coefs, net, sample_weight, alpha, masks=None, *, work=None, grads=None,
-    penalized=None,
+    Zs, As, Y, coefs, net, sample_weight, alpha, masks=None, *, work=None, grads=None, flat=None,
 ):
     """Backpropagation: the gradient of ``J`` by the seed's recursion.
 
@@ -273,15 +276,25 @@ def backward(
 
         \\delta_L &= J'(a_L) \\odot f_L'(z_L)                  && (2.4.0) \\\\
         \\delta_i &= (\\delta_{i+1} W_i^T) \\odot f_i'(z_i)    && (2.4.1) \\\\
-        \\partial J / \\partial W_i &= a_i^T \\delta_{i+1}
-            + \\alpha W_i / \\textstyle\\sum s                  && (2.4.2) \\\\
-        \\partial J / \\partial b_i &= \\textstyle\\sum_{rows} \\delta_{i+1}  && (2.4.3)
+        \\partial J / \\partial W_i &= (a_i^T \\delta_{i+1} + \\alpha W_i)
+            / \\textstyle\\sum s                                && (2.4.2) \\\\
+        \\partial J / \\partial b_i &= \\textstyle\\sum_{rows} \\delta_{i+1}
+            / \\textstyle\\sum s                                && (2.4.3)
 
-    where each row of :math:`\\delta_L` is scaled by :math:`s_j / \\sum s`, so
-    that weights and biases are both gradients of the same weighted mean
-    (the seed summed the weight gradient but averaged the bias gradient).
-    Under dropout, :math:`a_i` is the masked activation and :math:`\\delta_i`
-    is multiplied by the mask as well: a dropped unit passes no gradient.
+    where each row of :math:`\\delta_L` is multiplied by its sample weight
+    :math:`s_j`, so that weights and biases are both gradients of the same
+    weighted mean (the seed summed the weight gradient but averaged the bias
+    gradient).  Under dropout, :math:`a_i` is the masked activation and
+    :math:`\\delta_i` is multiplied by the mask as well: a dropped unit
+    passes no gradient.
+
+    Each quantity is rounded as scikit-learn's MLPs round it: the deltas
+    are not scaled, the penalty is added to the products and the sum then
+    divided by the total weight, and each hidden layer's derivative is
+    applied as its activation's ``backprop`` says.  ``flat`` lets the caller
+    do the elementwise part -- penalty and division -- over one flat
+    vector, a call or two for the whole network: same operations on each
+    element, same bits.
 
     Parameters
     ----------
@@ -301,18 +314,16 @@ def backward(
     grads : (list of ndarray, list of ndarray), optional
         Arrays shaped like the weights and the biases to write the
         gradients into.
-    penalized : (list of ndarray, list of ndarray), optional
-        The arrays the L2 term reads the weights from and adds its gradient
-        to, when not ``coefs`` and the weight gradients themselves: the
-        training loop passes one flat view of all the weights and one of
-        their gradients, so that the term costs a call, not one per layer.
+    flat : (ndarray, ndarray, ndarray), optional
+        The weights, their gradients and all the gradients, each as one
+        flat vector whose views ``coefs`` and ``grads`` are: the training
+        loop's buffers.
 
     Returns
     -------
     coef_grads, intercept_grads : list of ndarray
     """
     xp = net.xp
-    total = _total_weight(Y.shape[0], sample_weight, xp)
     n_layers = len(coefs)
     deltas = [None] * n_layers if work is None else work.delta
     primes = [None] * n_layers if work is None else work.prime
@@ -320,30 +331,37 @@ def backward(
     # Every delta below is a fresh array or a buffer of its own, so scaling
     # it in place is safe.
     delta = net.loss.delta(Y, Zs[-1], As[-1], out=deltas[-1], xp=xp)
-    delta *= 1.0 / total if sample_weight is None else (sample_weight / total)[:, None]
+    if sample_weight is not None:
+        delta *= sample_weight[:, None]
 
     for i in reversed(range(n_layers)):
         coef_grads[i] = xp.matmul(_layer_input(As[i], masks, i).T, delta, out=coef_grads[i])
         intercept_grads[i] = xp.sum(delta, axis=0, out=intercept_grads[i])
         if i > 0:
             delta = xp.matmul(delta, coefs[i].T, out=deltas[i - 1])
-            prime = net.activations[i - 1].prime(Zs[i - 1], As[i], out=primes[i - 1], xp=xp)
-            delta = xp.multiply(delta, prime, out=delta)
+            net.activations[i - 1].backprop(delta, Zs[i - 1], As[i], out=primes[i - 1], xp=xp)
             if masks is not None:
                 delta *= masks[i - 1]
-    if alpha:  # the L2 term of eq. 2.4.2: + alpha W / sum s
-        for W, dW in zip(*((coefs, coef_grads) if penalized is None else penalized)):
-            dW += (alpha / total) * W
+    total = _total_weight(Y.shape[0], sample_weight, xp)
+    weights, weight_grads, every = (
+        (coefs, coef_grads, coef_grads + intercept_grads) if flat is None
+        else ([flat[0]], [flat[1]], [flat[2]])
+    )
+    if alpha:  # the L2 term of eq. 2.4.2
+        for W, dW in zip(weights, weight_grads):
+            dW += alpha * W
+    for g in every:
+        g /= total
     return coef_grads, intercept_grads
 
 
 def loss_and_gradients(
     X, Y, coefs, intercepts, net, sample_weight, alpha, masks=None, *, work=None, grads=None,
-    penalized=None,
+    flat=None,
 ):
     """Forward, objective and backward for one batch: what optimizers need.
 
-    ``work``, ``grads`` and ``penalized`` are passed on to :func:`forward`,
+    ``work``, ``grads`` and ``flat`` are passed on to :func:`forward`,
     :func:`objective` and :func:`backward`.
 
     Returns
@@ -352,9 +370,8 @@ def loss_and_gradients(
     coef_grads, intercept_grads : list of ndarray
     """
     Zs, As = forward(X, coefs, intercepts, net, masks=masks, work=work)
-    loss = objective(Zs, As, Y, coefs, net, sample_weight, alpha, penalized=penalized)
+    loss = objective(Zs, As, Y, coefs, net, sample_weight, alpha)
     grads = backward(
-        Zs, As, Y, coefs, net, sample_weight, alpha, masks, work=work, grads=grads,
-        penalized=penalized,
+        Zs, As, Y, coefs, net, sample_weight, alpha, masks, work=work, grads=grads, flat=flat
     )
     return (loss, *grads)

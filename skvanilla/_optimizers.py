@@ -78,7 +78,13 @@ class SGD:
         self.velocities = xp.zeros_like(params)
 
     def update_params(self, params, grads):
-        """Take one step, in place, on the flat vector ``params`` (consumes ``grads``)."""
+        """Take one step, in place, on the flat vector ``params`` (consumes ``grads``).
+
+        Each element is rounded as scikit-learn's ``SGDOptimizer`` rounds it:
+        :math:`v = (\\mu v) - (\\eta g)`, then :math:`\\theta + v`, or with
+        Nesterov's momentum :math:`\\theta + ((\\mu v) - (\\eta g))` with the
+        new :math:`v`.
+        """
         mu, v, g = self.momentum, self.velocities, grads
         g *= self.learning_rate
         if mu == 0:  # plain SGD: v = -eta g, whatever the variant
@@ -87,8 +93,8 @@ class SGD:
         v *= mu
         v -= g  # v = mu v - eta g
         if self.nesterov:
-            params -= g
-            params += self.xp.multiply(v, mu, out=g)  # theta += mu v - eta g
+            g = self.xp.subtract(self.xp.multiply(v, mu), g, out=g)  # mu v - eta g, new v
+            params += g
         else:
             params += v
 
@@ -145,23 +151,23 @@ class Adam:
         """Take one step, in place, on the flat vector ``params`` (consumes ``grads``)."""
         self.t += 1
         b1, b2, m, v, g = self.beta_1, self.beta_2, self.ms, self.vs, grads
-        # The bias corrections of both moments folded into one step size.
-        self.learning_rate = float(
-            self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        )
-        # b m + (1 - b) g = g + b (m - g): three passes, no temporary.
-        m -= g
+        # Rounded as scikit-learn's AdamOptimizer: b m + (1 - b) g, with
+        # (1 - b) a Python float; the step size a numpy float64, so that with
+        # float32 weights the step is computed in float64 and rounded once,
+        # on its addition to the weights, as scikit-learn's is.
         m *= b1
-        m += g  # m = b1 m + (1 - b1) g
-        g *= g
-        v -= g
+        m += (1 - b1) * g  # m = b1 m + (1 - b1) g
         v *= b2
+        g *= g
+        g *= 1 - b2
         v += g  # v = b2 v + (1 - b2) g^2
+        lr = self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        self.learning_rate = float(lr)
+        step = self.xp.multiply(m, -lr)
         g = self.xp.sqrt(v, out=g)
         g += self.epsilon
-        g = self.xp.divide(m, g, out=g)
-        g *= self.learning_rate
-        params -= g  # theta -= lr m / (sqrt(v) + eps)
+        step /= g
+        params += step  # theta -= lr m / (sqrt(v) + eps)
 
     def iteration_ends(self, time_step):
         """Adam has no schedule."""

@@ -120,6 +120,7 @@ class VanillaMLPRegressor(RegressorMixin, SklearnTwinMixin, BaseVanillaMLP):
         max_fun=15000,
         dropout=0.0,
         scoring=None,
+        weighted_validation_split=False,
     ):
         self._set_init_params(locals())
 

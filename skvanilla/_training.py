@@ -95,7 +95,7 @@ class TrainingBuffers:
     - The flat gradient vector, laid out as the flat parameter vector
       ``theta`` (weights first, then biases), and its views shaped like the
       layers, which ``backward`` writes into; and the runs of both vectors
-      that hold the weights, for the L2 term.
+      that hold the weights, for the L2 term (see ``flat`` in ``backward``).
 
     None of it outlives the fit: a fitted model keeps no buffer.
     """
@@ -123,7 +123,7 @@ class TrainingBuffers:
         views = unpack(self.grad, params, xp)
         self.grads = views[: len(coefs)], views[len(coefs) :]
         n_weights = sum(math.prod(c.shape) for c in coefs)
-        self.penalized = [theta[:n_weights]], [self.grad[:n_weights]]
+        self.flat = theta[:n_weights], self.grad[:n_weights], self.grad
 
     def batch(self, rows):
         """The rows ``rows`` of ``X`` and ``Y`` (on the device, indices on the device)."""
@@ -274,7 +274,7 @@ def _run_epoch(model, train, keys, order, buffers, net, theta, interrupt=None):
     # The permutation is numpy's; the device reads a copy, moved once per epoch.
     device_order = order if xp.is_numpy or not model.shuffle else xp.from_host(order)
     total = 0.0
-    with xp.errstate(over="ignore", invalid="ignore"):
+    with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for start in range(0, n_samples, batch_size):
             if interrupt is not None and interrupt.requested:
                 break  # Ctrl-C: stop once the batch in flight is done
@@ -306,11 +306,21 @@ def _run_epoch(model, train, keys, order, buffers, net, theta, interrupt=None):
                 masks,
                 work=buffers.work[n],
                 grads=buffers.grads,
-                penalized=buffers.penalized,
+                flat=buffers.flat,
             )
             model._optimizer.update_params(theta, buffers.grad)
-            total += loss * n
+            total += loss * _rows_counted(model, n, xp)
     return xp.scalar(total / n_samples)
+
+
+def _rows_counted(model, n, xp):
+    """The batch's row count ``n``, of the type scikit-learn multiplies the batch's loss by.
+
+    A numpy integer when ``batch_size`` is given (``np.clip`` made it one),
+    a Python int with ``"auto"``: a float32 loss times the first becomes
+    float64, times the second stays float32.  Outside numpy, a Python int.
+    """
+    return n if model.batch_size == "auto" or not xp.is_numpy else np.int64(n)
 
 
 def _rows(xp, a, rows):
@@ -399,7 +409,7 @@ def fit_lbfgs(model, train, validation, callbacks):
     start = model.coefs_, model.intercepts_
     stopped_by_callback = [False]
     try:
-        with xp.errstate(over="ignore", invalid="ignore"), interrupt:
+        with xp.errstate(over="ignore", invalid="ignore", divide="ignore"), interrupt:
             params, result = minimize_lbfgs(
                 fun,
                 model.coefs_ + model.intercepts_,
@@ -415,7 +425,7 @@ def fit_lbfgs(model, train, validation, callbacks):
         # iterate scipy reported (after_iteration stored it) or the start,
         # as the stochastic solvers keep their last weights.
         params, result = model.coefs_ + model.intercepts_, None
-        with xp.errstate(over="ignore", invalid="ignore"):
+        with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss = model.loss_curve_[-1] if model.loss_curve_ else float(fun(params)[0])
         n_iter = len(model.loss_curve_)
     if not np.isfinite(loss) or not all(xp.all_finite(p) for p in params):

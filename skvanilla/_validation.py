@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 from sklearn.metrics import check_scoring
+from sklearn.model_selection import train_test_split
 
 from ._dropout import sample_keys
 from ._inputs import validation_data
@@ -74,7 +75,47 @@ def on_device(data, xp):
 
 
 def _split(model, data, xp=NUMPY):
-    """Hold out ``validation_fraction`` of each group's weight (see ``_split``)."""
+    """Hold out ``validation_fraction`` of the rows: scikit-learn's split, or the weighted one.
+
+    See ``weighted_validation_split``.  scikit-learn's is ``train_test_split``
+    of the rows, drawn from ``model._random_state`` after the weights are,
+    stratified for one output unit of classes (a binary classifier), its rows
+    in the order it draws them: MLPClassifier's and MLPRegressor's split.
+    """
+    if model.weighted_validation_split:
+        train, val = _weighted_rows(model, data, xp)
+    else:
+        one_unit = model._split_groups(data.y) is not None and data.Y.shape[1] == 1
+        train, val = train_test_split(
+            np.arange(data.X.shape[0]),
+            random_state=model._random_state,
+            test_size=model.validation_fraction,
+            stratify=data.Y if one_unit else None,
+        )
+        if len(val) < 2:
+            raise ValueError(
+                "The validation set is too small: validation_fraction="
+                f"{model.validation_fraction} of {data.X.shape[0]} sample(s) holds out "
+                f"{len(val)}. Increase 'validation_fraction' or the size of your dataset, "
+                "or pass X_val, y_val."
+            )
+    X = data.X
+
+    def rows(a, index):
+        if a is None:
+            return None
+        if a is X and not xp.is_numpy:  # the only array on the device here
+            return xp.take(a, xp.from_host(index), axis=0)
+        return a[index]
+
+    return (
+        DataSet(*(rows(a, train) for a in data)),
+        DataSet(*(rows(a, val) for a in data)),
+    )
+
+
+def _weighted_rows(model, data, xp):
+    """The rows of training and of validation of :func:`weighted_split`."""
     seed = model._random_state.randint(np.iinfo(np.int32).max)
     X, sample_weight = data.X, data.sample_weight
     weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
@@ -93,19 +134,7 @@ def _split(model, data, xp=NUMPY):
             "Increase 'validation_fraction' or the size of your dataset, or pass "
             "X_val, y_val."
         )
-    train, val = np.flatnonzero(~held_out), np.flatnonzero(held_out)
-
-    def rows(a, index):
-        if a is None:
-            return None
-        if a is X and not xp.is_numpy:  # the only array on the device here
-            return xp.take(a, xp.from_host(index), axis=0)
-        return a[index]
-
-    return (
-        DataSet(*(rows(a, train) for a in data)),
-        DataSet(*(rows(a, val) for a in data)),
-    )
+    return np.flatnonzero(~held_out), np.flatnonzero(held_out)
 
 
 def _loss(net, Z_val, Y_val, sw_val):
@@ -142,7 +171,7 @@ def record_validation(model, validation):
     # One forward pass serves both the loss and the default score.
     Z_val = model._forward_z(validation.X)
     xp = model._namespace()
-    with xp.errstate(over="ignore", invalid="ignore"):
+    with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
         loss = _loss(model._network(), Z_val, validation.Y, validation.sample_weight)
     if not np.isfinite(loss):
         raise ValueError(

@@ -34,24 +34,61 @@ from scipy import special
 
 
 def _product(A, B, out=None):
-    """``A @ B`` with numpy, written into ``out`` when one is given."""
+    """``A @ B`` with numpy, written into ``out`` when one is given.
+
+    Always ``numpy.matmul``, the product scikit-learn's MLPs take (``np.dot``
+    may pick another BLAS routine for some shapes, and round otherwise).
+    """
     if out is None:
         return A @ B
     if hasattr(A, "tocsr"):  # a scipy.sparse product makes its own array
         out[...] = A @ B
         return out
     if not (A.flags.c_contiguous or A.flags.f_contiguous):
-        # A block of rows of a column-major X (prediction reads X where it
-        # lies): np.dot copies an operand that is neither C- nor F-contiguous,
-        # where matmul hands its strides to the BLAS (20 % faster here).
         return np.matmul(A, B, out=out)
-    return np.dot(A, B, out=out)  # for 2-D arrays, matmul with less overhead per call
+    return np.dot(A, B, out=out)
 
 
-def _log_where_positive_numpy(Y):
-    log_Y = np.zeros_like(Y)
-    np.log(Y, out=log_Y, where=Y > 0)
-    return log_Y
+def _xlogy_numpy(X, Y):
+    """``x log y``, 0 where ``x = 0``: scipy's, whose loops (and ``log``) scikit-learn's losses use.
+
+    In extended precision, which scipy does not take (only the gradient
+    check computes in it), the same product with numpy's ``log``.
+    """
+    if np.result_type(X, Y) == np.longdouble:
+        return np.where(X == 0, 0, X * np.log(Y))
+    return special.xlogy(X, Y)
+
+
+def _column_mean_numpy(L, weights=None):
+    """Each column's (weighted) mean, by ``numpy.average``: scikit-learn's losses reduce so.
+
+    Without weights, ``numpy.average`` is ``L.mean(axis=0)``: the same sum
+    divided by the row count, written without ``mean``'s overhead (the
+    training loop calls this every batch).  ``mean`` divides by a numpy
+    integer, in float64, which rounds a float32 quotient as the float32
+    division does (float64 holds more than twice float32's digits).
+    Weights that sum to zero give NaN (numpy raises), as a division by
+    their sum would.
+    """
+    if weights is None:
+        return np.add.reduce(L, axis=0) / L.shape[0]
+    try:
+        return np.average(L, axis=0, weights=weights)
+    except ZeroDivisionError:
+        return np.full(L.shape[1], np.nan, dtype=np.result_type(L, weights))
+
+
+def _clip_numpy(x, low, high):
+    """``numpy.clip(x, low, high)``: the same values (a clip rounds nothing), in two ufunc calls."""
+    out = np.maximum(x, low)
+    return np.minimum(out, high, out=out)
+
+
+@functools.cache
+def _finfo_numpy(dtype):
+    """``numpy.finfo``, kept per dtype: every training batch asks for ``eps``."""
+    return np.finfo(dtype)
 
 
 class _Numpy:
@@ -100,8 +137,10 @@ class _Numpy:
     log_expit = staticmethod(special.log_expit)
     erf = staticmethod(special.erf)
     errstate = staticmethod(np.errstate)
-    #: ``log y`` where ``y > 0``, else 0, without a warning at ``y = 0``.
-    log_where_positive = staticmethod(_log_where_positive_numpy)
+    xlogy = staticmethod(_xlogy_numpy)
+    column_mean = staticmethod(_column_mean_numpy)
+    clip = staticmethod(_clip_numpy)
+    finfo = staticmethod(_finfo_numpy)
 
     @staticmethod
     def astype(x, dtype, copy=True):
@@ -275,14 +314,20 @@ class ArrayAPI:
     def errstate(self, **kwargs):
         return contextlib.nullcontext()
 
-    def log_where_positive(self, Y):
-        xp = self.namespace
-        positive = Y > 0
-        return xp.where(positive, xp.log(xp.where(positive, Y, xp.ones_like(Y))),
-                        xp.zeros_like(Y))
-
     def vdot(self, a, b):
         return self.namespace.sum(a * b)
+
+    def xlogy(self, X, Y):
+        xp = self.namespace
+        X = xp.astype(X, Y.dtype) if X.dtype != Y.dtype else X
+        zero = X == 0
+        return xp.where(zero, xp.zeros_like(X), X * xp.log(xp.where(zero, xp.ones_like(Y), Y)))
+
+    def column_mean(self, L, weights=None):
+        xp = self.namespace
+        if weights is None:
+            return xp.mean(L, axis=0)
+        return xp.sum(L * weights[:, None], axis=0) / xp.sum(weights)
 
     def copy(self, x):
         return self.namespace.asarray(x, copy=True)

@@ -14,6 +14,7 @@ def quiet(fn, *args, **kwargs):
 
 
 def assert_same_weights(ours, theirs):
-    """Every weight and bias of two fitted networks equal to 1e-9 (relative)."""
+    """Every weight and bias of two fitted networks equal, bit for bit (and of one dtype)."""
+    assert len(ours.coefs_) == len(theirs.coefs_)
     for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
-        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+        np.testing.assert_array_equal(a, b, strict=True)

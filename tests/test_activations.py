@@ -92,8 +92,8 @@ def test_loss_delta_matches_finite_differences(loss, out_name, Z, labels):
     lossfn = make_loss(loss, out_name)
     Y = np.eye(3)[labels]
 
-    def total(Z):
-        return lossfn.total(Y, Z, out.f(Z))
+    def total(Z):  # the delta is the gradient of the sum over the samples
+        return lossfn.mean(Y, Z, out.f(Z)) * Z.shape[0]
 
     numeric = np.empty_like(Z)
     for idx in np.ndindex(Z.shape):
@@ -123,8 +123,8 @@ def test_regression_loss_delta_matches_finite_differences(loss, out_name, Z, mag
     ext = np.longdouble
     Y_ext = Y.astype(ext)
 
-    def total(Z):
-        return lossfn.total(Y_ext, Z, out.f(Z))
+    def total(Z):  # the delta is the gradient of the sum over the samples
+        return lossfn.mean(Y_ext, Z, out.f(Z)) * Z.shape[0]
 
     numeric = np.empty_like(Z)
     Z_ext = Z.astype(ext)
@@ -180,24 +180,33 @@ def test_activations_and_derivatives_write_into_out(name):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("scale", [1.0, 30.0, 1000.0])
-def test_categorical_log_loss_is_log_softmax_at_every_scale(dtype, scale):
-    """Read off P while no probability underflows, through log-softmax once one does."""
-    from skvanilla._activations import log_softmax, softmax
-    from skvanilla._losses import categorical_log_loss
+@pytest.mark.parametrize("out_name", PROBABILITY_OUTPUTS)
+def test_log_losses_are_scikit_learns_bit_for_bit_at_every_scale(out_name, dtype, scale):
+    """The values MLPClassifier's losses give, clip included, with and without weights.
+
+    At scale 1000 probabilities reach 0 and 1 and scikit-learn's clip to
+    ``[eps, 1 - eps]`` caps some losses: the same cap, so that L-BFGS's line
+    searches, which meet such points, see the values scikit-learn's see.
+    """
+    from sklearn.neural_network._base import binary_log_loss as sk_binary
+    from sklearn.neural_network._base import log_loss as sk_log_loss
 
     rng = np.random.RandomState(0)
     Z = (rng.standard_normal((40, 6)) * scale).astype(dtype)
-    Y = np.eye(6, dtype=np.uint8)[rng.randint(0, 6, 40)]
-    P = softmax(Z)
-    sample_weight = rng.uniform(0.1, 3.0, 40)
-    per_sample = -np.sum(Y * log_softmax(Z.astype(np.float64)), axis=1)
-    rtol = 10 * np.finfo(dtype).eps
-    for sw, expected in [(None, per_sample.sum()), (sample_weight, per_sample @ sample_weight)]:
-        loss = categorical_log_loss(Y, Z, P, sw)
-        assert np.isfinite(loss)
-        np.testing.assert_allclose(loss, expected, rtol=rtol)
+    if out_name == "softmax":
+        Y = np.eye(6, dtype=np.uint8)[rng.randint(0, 6, 40)]
+        ours, theirs = make_loss("log_loss", "softmax").mean, sk_log_loss
+    else:
+        Y = (rng.uniform(size=(40, 6)) < 0.5).astype(np.uint8)
+        ours, theirs = make_loss("log_loss", "logistic").mean, sk_binary
+    P = OUTPUT_ACTIVATIONS[out_name].f(Z)
+    for sw in [None, rng.uniform(0.1, 3.0, 40).astype(dtype)]:
+        loss = ours(Y, Z, P, sw)
+        expected = theirs(Y.astype(bool), P, sw)
+        assert loss == expected and loss.dtype == expected.dtype
     if scale == 1000.0:
-        assert (P == 0).any()  # the log-softmax branch was taken
+        eps = np.finfo(dtype).eps
+        assert ((P < eps) & (Y == (out_name == "softmax"))).any()  # the clip caps a loss
 
 
 @pytest.mark.parametrize("name", sorted(OUTPUT_ACTIVATIONS))
@@ -243,11 +252,12 @@ def test_exp_overflows_loudly_to_inf(dtype, edge):
     assert P.dtype == dtype and P[0, 0] == np.inf and P[0, 1] == 1
     with np.errstate(over="raise"), pytest.raises(FloatingPointError):
         exp(above)
-    # And so the Poisson loss and delta are inf, which the estimators check for.
+    # And so the Poisson loss is not finite (NaN, as scikit-learn's) and the
+    # delta inf, which the estimators check for.
     loss = make_loss("poisson", "exp")
     Y = np.array([[3.0, 1.0]], dtype=dtype)
-    with np.errstate(over="ignore"):
-        assert loss.total(Y, above, exp(above)) == np.inf
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert np.isnan(loss.mean(Y, above, exp(above)))
         assert loss.delta(Y, above, exp(above))[0, 0] == np.inf
 
 
@@ -430,16 +440,19 @@ def test_gelu_in_extended_precision_is_quiet_at_any_input():
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_categorical_log_loss_where_a_probability_is_subnormal(dtype):
-    """A probability below the dtype's smallest normal number is too coarse to take the log of.
+    """A probability below the dtype's ``eps`` is clipped to it, as scikit-learn clips it.
 
     e^-z for z just short of the underflow to 0 (-log of the smallest
-    subnormal) keeps 2 or 3 significant bits: the loss reads log-softmax
-    of Z instead, exactly z + log(1 + e^-z).
+    subnormal) is far below ``eps``: the loss is capped at ``-log(eps)``
+    (36 in float64, 16 in float32), scikit-learn's value, and finite.
     """
+    from sklearn.neural_network._base import log_loss as sk_log_loss
+
     z = np.floor(-np.log(np.finfo(dtype).smallest_subnormal)) - 1  # 743 in float64, 102 in float32
     Z = np.array([[0.0, -z]], dtype=dtype)
     P = softmax(Z)
     assert 0 < P[0, 1] < np.finfo(dtype).smallest_normal
-    loss = categorical_log_loss(np.array([[0, 1]], dtype=np.uint8), Z, P)
-    assert loss.dtype == dtype
-    np.testing.assert_allclose(loss, z + np.log1p(np.exp(-z)), rtol=np.finfo(dtype).eps)
+    Y = np.array([[0, 1]], dtype=np.uint8)
+    loss = categorical_log_loss(Y, Z, P)
+    assert loss == sk_log_loss(Y.astype(bool), P)
+    np.testing.assert_allclose(loss, -np.log(float(np.finfo(dtype).eps)), rtol=1e-15)

@@ -4,7 +4,7 @@ import sys
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_iris, load_wine
+from sklearn.datasets import load_iris
 from test_cli import assert_one_line_error, run
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -57,12 +57,15 @@ def test_export_classifier(capsys, tmp_path, float64):
 
 def test_export_regressor(capsys, tmp_path):
     pytest.importorskip("skl2onnx", reason=ONNX)
-    path = saved(capsys, tmp_path, "wine", "--task", "regression", "--loss", "poisson",
+    # iris, not wine: wine's unscaled features (proline ~1000) make exp(z)
+    # underflow to 0 for targets of 0 at the first weights, where the Poisson
+    # loss is NaN, MLPRegressor's value as skvanilla's: lbfgs cannot start.
+    path = saved(capsys, tmp_path, "iris", "--task", "regression", "--loss", "poisson",
                  "--solver", "lbfgs", "--max-iter", "20")
-    out_path = tmp_path / "wine.onnx"
+    out_path = tmp_path / "iris.onnx"
     status, out, _ = run(capsys, "export", str(path), "--onnx", str(out_path), "--float64")
     assert status == 0 and "outputs variable" in out
-    X = load_wine().data
+    X = load_iris().data
     (values,) = serve(out_path, X)
     expected = load(path).predict(X)
     assert np.abs(values[:, 0] - expected).max() <= 1e-10 * max(1.0, np.abs(expected).max())

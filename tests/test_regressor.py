@@ -47,7 +47,9 @@ def test_constructor_is_mlpregressors_then_the_extras():
     assert [(p.name, p.default, p.kind) for p in ours[: len(theirs)]] == [
         (p.name, p.default, p.kind) for p in theirs
     ]
-    assert [p.name for p in ours[len(theirs) :]] == ["dropout", "scoring"]
+    assert [p.name for p in ours[len(theirs) :]] == [
+        "dropout", "scoring", "weighted_validation_split"
+    ]
 
 
 SOLVERS = [
@@ -63,16 +65,16 @@ SOLVERS = [
 @pytest.mark.parametrize("params", SOLVERS)
 @pytest.mark.parametrize("data, loss", [("diabetes", "squared_error"), ("counts", "poisson")])
 def test_same_weights_as_mlpregressor(params, data, loss, request):
-    # One output: the same initialisation, batches, objective and stopping
-    # rule as MLPRegressor, so the same model up to rounding, for every solver.
+    # One output: the same initialisation, batches, operations and stopping
+    # rule as MLPRegressor, so the same model bit for bit, for every solver.
     X, y = request.getfixturevalue(data)
     kw = dict(hidden_layer_sizes=(20, 10), max_iter=12, random_state=0, loss=loss, **params)
     ours = quiet(VanillaMLPRegressor(**kw).fit, X, y)
     theirs = quiet(MLPRegressor(**kw).fit, X, y)
     assert_same_weights(ours, theirs)
-    np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-9, atol=1e-9)
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
     assert ours.predict(X).shape == theirs.predict(X).shape == (len(X),)
-    assert ours.n_iter_ == theirs.n_iter_ and ours.loss_ == pytest.approx(theirs.loss_)
+    assert ours.n_iter_ == theirs.n_iter_ and ours.loss_ == theirs.loss_
     for name in ["n_layers_", "n_outputs_", "out_activation_", "t_", "n_features_in_"]:
         assert getattr(ours, name) == getattr(theirs, name), name
     assert ours.score(X, y) == pytest.approx(theirs.score(X, y))
@@ -502,11 +504,13 @@ def test_the_held_out_share_is_of_weight_per_class_and_leaves_training_the_rest(
 
     # A fifth of the weight, not of the rows: rows of weight 0 stay for training.
     sw = np.where(np.arange(400) % 2 == 0, 4.0, 0.0)
-    reg = VanillaMLPRegressor(hidden_layer_sizes=(2,), early_stopping=True, validation_fraction=0.2)
+    reg = VanillaMLPRegressor(hidden_layer_sizes=(2,), early_stopping=True, validation_fraction=0.2,
+                              weighted_validation_split=True)
     _, val = split(reg, y * 1.0, sw)
     assert (val.sample_weight == 4.0).all() and len(val.y) == 40
     # A fifth of each class, exactly.
-    clf = VanillaMLPClassifier((2,), early_stopping=True, validation_fraction=0.2)
+    clf = VanillaMLPClassifier((2,), early_stopping=True, validation_fraction=0.2,
+                               weighted_validation_split=True)
     _, val = split(clf, y, None)
     assert np.bincount(val.y).tolist() == [20, 40, 20]
 
@@ -530,14 +534,14 @@ def test_a_validation_set_without_weight_is_refused_with_its_reason():
         r"pass X_val, y_val.$"
     )
     same = np.repeat(X[:1], 4, axis=0)  # one distinct row: it stays for training
+    weighted = dict(early_stopping=True, weighted_validation_split=True)
     with pytest.raises(ValueError, match=msg):
-        VanillaMLPRegressor(early_stopping=True, validation_fraction=0.5).fit(same, same[:, 0])
+        VanillaMLPRegressor(validation_fraction=0.5, **weighted).fit(same, same[:, 0])
     # one row of weight one on either side is enough
     for fraction in (0.1, 0.85):
         reg = quiet(
-            VanillaMLPRegressor(hidden_layer_sizes=(2,), early_stopping=True,
-                                validation_fraction=fraction,
-                                max_iter=2).fit, X[:2], X[:2, 0]
+            VanillaMLPRegressor(hidden_layer_sizes=(2,), validation_fraction=fraction,
+                                max_iter=2, **weighted).fit, X[:2], X[:2, 0]
         )
         assert reg.t_ == reg.n_iter_
 
