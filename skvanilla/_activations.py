@@ -2,7 +2,8 @@
 
 Hidden activations map a pre-activation ``Z`` to an activation ``A = f(Z)``
 and know their derivative ``f'(Z)``, which backpropagation multiplies into
-the error signal (eq. 2.4.1 of the seed post).  The derivative receives
+the error signal (eq. 2.4.1 of the post "Programming a neural network from
+scratch", Ritchie Vink, 2017).  The derivative receives
 both ``Z`` and ``A`` because for several functions it is cheaper, and more
 accurate, to write it with the output (``sigma' = A (1 - A)``).
 
@@ -88,7 +89,7 @@ def logistic(Z, out=None, xp=NUMPY):
 
     scipy's ``expit`` evaluates it in one pass, in the input's precision,
     without overflowing ``exp`` at either end (a written-out
-    ``1 / (1 + exp(-z))``, the seed's, overflows for :math:`z < -709`).
+    ``1 / (1 + exp(-z))``, the post's, overflows for :math:`z < -709`).
 
     Examples
     --------
@@ -136,7 +137,7 @@ def tanh_prime(Z, A, out=None, xp=NUMPY):
 def relu(Z, out=None, xp=NUMPY):
     r"""Rectified linear unit, :math:`f(z) = \max(0, z)` (eq. 1.2.1).
 
-    Written over ``Z`` only when ``out`` is ``Z``: the seed's version zeroed
+    Written over ``Z`` only when ``out`` is ``Z``: the post's version zeroed
     ``z`` in place unasked, so that the cached pre-activation and the
     activation were one array.
     """
@@ -317,7 +318,7 @@ def softmax_backprop(P, G, out=None, xp=NUMPY):
 def logistic_backprop(P, G, out=None, xp=NUMPY):
     r"""Chain ``G = dJ/dP`` through elementwise sigmoids: :math:`G \odot P (1 - P)`.
 
-    This is the seed's eq. 2.2.5 applied to the output, with the derivative
+    This is the post's eq. 2.2.5 applied to the output, with the derivative
     taken at ``z`` (through ``P = sigma(z)``), not at ``sigma(P)``.
     """
     return xp.multiply(G * P, 1.0 - P, out=out)

@@ -5,8 +5,9 @@ indicators for the classifier (held as uint8), real numbers for the
 regressor (held as floats); nothing here assumes that ``Y`` is 0/1 or of an
 integer dtype.  It gives the mean loss of a batch, :math:`\\sum_j s_j
 L(y_j, a_j) / \\sum_j s_j` with sample weights ``s`` (all ones when none
-are given), summed over the outputs, and the output delta of the seed's
-eq. 2.4.0, :math:`\\delta^{(L)} = \\partial L / \\partial z^{(L)}
+are given), summed over the outputs, and the output delta of eq. 2.4.0 of
+the post "Programming a neural network from scratch" (Ritchie Vink, 2017),
+:math:`\\delta^{(L)} = \\partial L / \\partial z^{(L)}
 = L'(a^{(L)}) \\odot f'(z^{(L)})`, for one sample.  Weighting the deltas
 and dividing the gradients by the total weight is the network's business.
 
@@ -102,7 +103,7 @@ canonical_delta = log_loss_delta
 
 
 def squared_error(Y, Z, P, sample_weight=None, xp=NUMPY):
-    r"""The seed's loss (eq. 2.1.0), for one sample :math:`\frac12 \sum_k (p_k - y_k)^2`.
+    r"""The post's loss (eq. 2.1.0), for one sample :math:`\frac12 \sum_k (p_k - y_k)^2`.
 
     Summed over the outputs: scikit-learn reports the mean over the outputs
     (see the module docstring).  With the identity output the delta is
@@ -124,7 +125,7 @@ def squared_error_delta(Y, Z, P, out=None, xp=NUMPY, *, backprop):
     r"""Output delta of squared error: :math:`(p - y)` chained through the output.
 
     :math:`J'(a) = a - y` (eq. 2.2.3), then multiplied by the output
-    activation's derivative taken at ``z`` -- the seed took it at ``a``
+    activation's derivative taken at ``z`` -- the post took it at ``a``
     instead, which is the slip the gradient tests catch.
     """
     return backprop(P, P - Y, out=out, xp=xp)

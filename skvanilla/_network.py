@@ -1,6 +1,7 @@
 """The network: initialisation, the forward pass and backpropagation.
 
-Notation follows the seed post.  Layer ``i`` maps the activations
+Notation follows the post "Programming a neural network from scratch"
+(Ritchie Vink, 2017), and so do the equation numbers.  Layer ``i`` maps the activations
 ``A[i]`` (``A[0]`` is the input ``X``) to
 
 .. math::
@@ -58,7 +59,7 @@ def init_params(layer_units, factors, rng, dtype=np.float64):
     Layer ``i`` draws ``W_i`` then ``b_i`` uniformly from
     :math:`\\pm \\sqrt{g_i / (n_{in} + n_{out})}` with ``g_i = factors[i]``
     (6 in general, 2 for logistic units, as Glorot and Bengio suggest).  The
-    seed drew :math:`\\mathcal{N}(0, 1) / \\sqrt{n_{in}}` -- LeCun-normal, not
+    post drew :math:`\\mathcal{N}(0, 1) / \\sqrt{n_{in}}` -- LeCun-normal, not
     Xavier as it says -- from numpy's global random state; here every draw
     comes from ``rng``.
 
@@ -270,7 +271,7 @@ def objective(Zs, As, Y, coefs, net, sample_weight, alpha):
 def backward(
     Zs, As, Y, coefs, net, sample_weight, alpha, masks=None, *, work=None, grads=None, flat=None,
 ):
-    """Backpropagation: the gradient of ``J`` by the seed's recursion.
+    """Backpropagation: the gradient of ``J`` by the post's recursion.
 
     .. math::
 
@@ -283,7 +284,7 @@ def backward(
 
     where each row of :math:`\\delta_L` is multiplied by its sample weight
     :math:`s_j`, so that weights and biases are both gradients of the same
-    weighted mean (the seed summed the weight gradient but averaged the bias
+    weighted mean (the post summed the weight gradient but averaged the bias
     gradient).  Under dropout, :math:`a_i` is the masked activation and
     :math:`\\delta_i` is multiplied by the mask as well: a dropped unit
     passes no gradient.

@@ -90,15 +90,11 @@ def _split(model, data, xp=NUMPY):
             np.arange(data.X.shape[0]),
             random_state=model._random_state,
             test_size=model.validation_fraction,
-            stratify=data.Y if one_unit else None,
+            # As booleans, as MLPClassifier holds its targets: the same split, and
+            # train_test_split's error for a lone class names it as scikit-learn's does.
+            stratify=data.Y.astype(bool) if one_unit else None,
         )
-        if len(val) < 2:
-            raise ValueError(
-                "The validation set is too small: validation_fraction="
-                f"{model.validation_fraction} of {data.X.shape[0]} sample(s) holds out "
-                f"{len(val)}. Increase 'validation_fraction' or the size of your dataset, "
-                "or pass X_val, y_val."
-            )
+    _check_held_out(model, data, val)
     X = data.X
 
     def rows(a, index):
@@ -117,24 +113,32 @@ def _split(model, data, xp=NUMPY):
 def _weighted_rows(model, data, xp):
     """The rows of training and of validation of :func:`weighted_split`."""
     seed = model._random_state.randint(np.iinfo(np.int32).max)
-    X, sample_weight = data.X, data.sample_weight
-    weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+    weights = np.ones(data.X.shape[0]) if data.sample_weight is None else data.sample_weight
     held_out = weighted_split(
-        sample_keys(xp.to_host(X), seed, dtype=xp.numpy_dtype(model.coefs_[0].dtype)),
+        sample_keys(xp.to_host(data.X), seed, dtype=xp.numpy_dtype(model.coefs_[0].dtype)),
         model._split_groups(data.y),
         weights,
         model.validation_fraction,
     )
-    # Only the validation side can be weightless: weighted_split keeps the last
-    # key of each group, a row of positive weight, for training.
-    if weights[held_out].sum() <= 0:
-        raise ValueError(
-            "The validation set is too small (or carries no weight): "
-            f"validation_fraction={model.validation_fraction} of {X.shape[0]} sample(s). "
-            "Increase 'validation_fraction' or the size of your dataset, or pass "
-            "X_val, y_val."
-        )
     return np.flatnonzero(~held_out), np.flatnonzero(held_out)
+
+
+def _check_held_out(model, data, val):
+    """Refuse a validation set that cannot score: under two rows, or of no weight.
+
+    As MLPClassifier and MLPRegressor refuse under two rows (R² is undefined
+    on one), with their message first.  Only the validation side can be
+    weightless: both splits keep a row of positive weight for training.
+    """
+    weights = data.sample_weight
+    weightless = weights is not None and weights[val].sum() <= 0
+    if len(val) < 2 or weightless:
+        raise ValueError(
+            "The validation set is too small. Increase 'validation_fraction' or the size "
+            f"of your dataset. validation_fraction={model.validation_fraction} of "
+            f"{data.X.shape[0]} sample(s) holds out {len(val)}"
+            f"{' of no weight' if weightless else ''}; or pass X_val, y_val."
+        )
 
 
 def _loss(net, Z_val, Y_val, sw_val):

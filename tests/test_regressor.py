@@ -526,24 +526,28 @@ def test_early_stopping_trains_on_the_rest_only(diabetes):
     assert reg.t_ == reg.n_iter_ * n_train and abs(n_train - 0.8 * len(X)) <= 1
 
 
-def test_a_validation_set_without_weight_is_refused_with_its_reason():
+def test_a_validation_set_that_cannot_score_is_refused_with_its_reason():
     X = np.random.RandomState(0).randn(10, 3)
-    msg = (
-        r"^The validation set is too small \(or carries no weight\): validation_fraction=0.5 "
-        r"of 4 sample\(s\). Increase 'validation_fraction' or the size of your dataset, or "
-        r"pass X_val, y_val.$"
+    too_small = (
+        r"^The validation set is too small. Increase 'validation_fraction' or the size of your "
+        r"dataset. validation_fraction={} of {} sample\(s\) holds out {}; or pass X_val, y_val.$"
     )
     same = np.repeat(X[:1], 4, axis=0)  # one distinct row: it stays for training
     weighted = dict(early_stopping=True, weighted_validation_split=True)
-    with pytest.raises(ValueError, match=msg):
+    with pytest.raises(ValueError, match=too_small.format(0.5, 4, 0)):
         VanillaMLPRegressor(validation_fraction=0.5, **weighted).fit(same, same[:, 0])
-    # one row of weight one on either side is enough
-    for fraction in (0.1, 0.85):
-        reg = quiet(
-            VanillaMLPRegressor(hidden_layer_sizes=(2,), validation_fraction=fraction,
-                                max_iter=2, **weighted).fit, X[:2], X[:2, 0]
-        )
-        assert reg.t_ == reg.n_iter_
+    # R² is undefined on one row: refused, as MLPRegressor refuses it, by either split
+    for split in (weighted, dict(early_stopping=True)):
+        with pytest.raises(ValueError, match=too_small.format(0.2, 3, 1)):
+            VanillaMLPRegressor(validation_fraction=0.2, **split).fit(X[:3], X[:3, 0])
+    with pytest.raises(ValueError, match="^The validation set is too small. Increase"):
+        MLPRegressor(validation_fraction=0.2, early_stopping=True).fit(X[:3], X[:3, 0])
+    # two rows to score and one to train on are enough
+    reg = quiet(
+        VanillaMLPRegressor(hidden_layer_sizes=(2,), validation_fraction=0.6, max_iter=2,
+                            **weighted).fit, X[:3], X[:3, 0]
+    )
+    assert reg.t_ == reg.n_iter_ and np.isfinite(reg.validation_scores_).all()
 
 
 def _scripted(scores):

@@ -162,6 +162,8 @@ def _sklearn_tests():
         "test_partial_fit_classes_error",
         "test_partial_fit_errors",
         "test_nonfinite_params",
+        "test_early_stopping_stratified",
+        "test_minimum_input_sample_size",
     ],
 )
 def test_scikit_learns_own_message_tests(name, monkeypatch):
