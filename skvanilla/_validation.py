@@ -21,6 +21,7 @@ validation outputs back to the host once per epoch.
 from typing import NamedTuple
 
 import numpy as np
+from sklearn.base import is_regressor
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 
@@ -124,15 +125,19 @@ def _weighted_rows(model, data, xp):
 
 
 def _check_held_out(model, data, val):
-    """Refuse a validation set that cannot score: under two rows, or of no weight.
+    """Refuse a validation set that cannot score: too few rows, or of no weight.
 
-    As MLPClassifier and MLPRegressor refuse under two rows (R² is undefined
-    on one), with their message first.  Only the validation side can be
-    weightless: both splits keep a row of positive weight for training.
+    scikit-learn's split needs two rows, as MLPClassifier and MLPRegressor
+    refuse fewer (with their message first).  The weighted split, which may
+    hold out one row of a tiny dataset, needs two only for the regressor's
+    default score: R² is undefined on one row.  Only the validation side can
+    be weightless: both splits keep a row of positive weight for training.
     """
     weights = data.sample_weight
     weightless = weights is not None and weights[val].sum() <= 0
-    if len(val) < 2 or weightless:
+    r2 = is_regressor(model) and model.scoring is None
+    fewest = 2 if r2 or not model.weighted_validation_split else 1
+    if len(val) < fewest or weightless:
         raise ValueError(
             "The validation set is too small. Increase 'validation_fraction' or the size "
             f"of your dataset. validation_fraction={model.validation_fraction} of "

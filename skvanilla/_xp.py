@@ -56,7 +56,8 @@ def _xlogy_numpy(X, Y):
     check computes in it), the same product with numpy's ``log``.
     """
     if np.result_type(X, Y) == np.longdouble:
-        return np.where(X == 0, 0, X * np.log(Y))
+        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) where x = 0: discarded
+            return np.where(X == 0, 0, X * np.log(Y))
     return special.xlogy(X, Y)
 
 

@@ -127,7 +127,9 @@ def test_a_diverged_partial_fit_goes_back_to_its_start_optimizer_included():
     for _ in range(2):
         with pytest.raises(ValueError, match=DIVERGED), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            ours.partial_fit(X * 1e200, y)
+            # One epoch of one batch: the inputs must make the first gradient overflow
+            # (the clipped log-loss keeps smaller ones finite, as scikit-learn's does).
+            ours.partial_fit(X * 5e307, y)
     ours.set_params(learning_rate_init=0.001)
     _assert_unchanged(ours, before, X)
     # The next call continues as if the diverged ones had not been made.
@@ -303,7 +305,7 @@ def _refused(est, kind, X, y):
             est.partial_fit(X[:, :2], y[:n], classes=[0, 1, 2])
         elif kind == "diverged partial_fit":
             est.set_params(learning_rate_init=1e300, momentum=0.0)
-            est.partial_fit(X * 1e200, y, classes=[0, 1, 2])
+            est.partial_fit(X * 5e307, y, classes=[0, 1, 2])  # a first gradient that overflows
     finally:
         est.set_params(**params)
 

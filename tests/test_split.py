@@ -62,7 +62,7 @@ def _held_out_rows(X, y, random_state):
         return seen[-1]
 
     reg = VanillaMLPRegressor(hidden_layer_sizes=(3,), early_stopping=True, max_iter=2,
-                              random_state=random_state)
+                              weighted_validation_split=True, random_state=random_state)
     real, _validation.weighted_split = _validation.weighted_split, spy
     try:
         with warnings.catch_warnings():
