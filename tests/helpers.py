@@ -1,7 +1,10 @@
 """Small helpers that several test files share."""
 
+import io
+import pickle
 import warnings
 
+import joblib
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
@@ -18,3 +21,18 @@ def assert_same_weights(ours, theirs):
     assert len(ours.coefs_) == len(theirs.coefs_)
     for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
         np.testing.assert_array_equal(a, b, strict=True)
+
+
+def saved_and_loaded(estimator):
+    """``estimator`` after a round trip through pickle, joblib and skops (skips without skops)."""
+    import pytest
+
+    skops_io = pytest.importorskip("skops.io")
+    buffer = io.BytesIO()
+    joblib.dump(estimator, buffer)
+    data = skops_io.dumps(estimator)
+    return [
+        pickle.loads(pickle.dumps(estimator)),
+        joblib.load(io.BytesIO(buffer.getvalue())),
+        skops_io.loads(data, trusted=skops_io.get_untrusted_types(data=data)),
+    ]

@@ -6,19 +6,18 @@ record), or, on a first fit, unfitted.  Training that diverges keeps its
 last finite weights, and the model it leaves saves like any other.
 """
 
-import io
 import pickle
 import signal
 import warnings
 from contextlib import contextmanager
 from unittest import mock
 
-import joblib
 import numpy as np
 import pytest
-from helpers import quiet
+from helpers import quiet, saved_and_loaded
 from hypothesis import event, given
 from hypothesis import strategies as st
+from recorders import EpochRecorder
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
 
@@ -158,7 +157,7 @@ def test_partial_fit_after_a_diverged_fit_starts_a_finite_optimizer():
 
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
 def test_a_diverged_model_is_complete_and_saves_with_pickle_joblib_and_skops(solver):
-    skops_io = pytest.importorskip("skops.io")
+    pytest.importorskip("skops.io")
     X, y = _data()
     clf = VanillaMLPClassifier((4,), solver=solver, learning_rate_init=1e300, momentum=0.0,
                                max_iter=5, random_state=0)
@@ -167,31 +166,19 @@ def test_a_diverged_model_is_complete_and_saves_with_pickle_joblib_and_skops(sol
         clf.fit(X * 1e200, y)
     assert not hasattr(clf, "_epoch_context")
     expected = clf.predict_proba(X)
-    buffer = io.BytesIO()
-    joblib.dump(clf, buffer)
-    data = skops_io.dumps(clf)
-    for copy in (pickle.loads(pickle.dumps(clf)), joblib.load(io.BytesIO(buffer.getvalue())),
-                 skops_io.loads(data, trusted=skops_io.get_untrusted_types(data=data))):
+    for copy in saved_and_loaded(clf):
         np.testing.assert_array_equal(copy.predict_proba(X), expected)
 
 
 # -- item 7: callbacks stop L-BFGS ----------------------------------------------
 
 
-class _StopAfter:
+class _StopAfter(EpochRecorder):
     """A scikit-learn callback that asks to stop after ``n`` epochs (or iterations)."""
 
     def __init__(self, n):
+        super().__init__()
         self.n, self.seen = n, []
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context):
-        pass
 
     def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
         if context.task_name in ("epoch", "iteration"):

@@ -5,15 +5,13 @@ wrapping the estimator's ``loss_and_gradients``), so the test sees what a
 user pressing Ctrl-C sees.
 """
 
-import io
-import pickle
 import signal
 import threading
 import warnings
 
-import joblib
 import numpy as np
 import pytest
+from helpers import saved_and_loaded
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
@@ -298,7 +296,7 @@ def test_an_interrupted_model_is_complete_and_saves_with_pickle_joblib_and_skops
 ):
     # The epoch (or iteration) in flight when Ctrl-C came had opened a callback context that
     # stayed on the estimator, and skops then failed on it (RecursionError).
-    skops_io = pytest.importorskip("skops.io")
+    pytest.importorskip("skops.io")
     X, y = digits
     ctrl_c_at(call=7)
     clf = VanillaMLPClassifier((10,), solver=solver, batch_size=50, max_iter=100,
@@ -307,9 +305,5 @@ def test_an_interrupted_model_is_complete_and_saves_with_pickle_joblib_and_skops
         clf.fit(X, y)
     assert not hasattr(clf, "_epoch_context")
     expected = clf.predict_proba(X)
-    buffer = io.BytesIO()
-    joblib.dump(clf, buffer)
-    data = skops_io.dumps(clf)
-    for copy in (pickle.loads(pickle.dumps(clf)), joblib.load(io.BytesIO(buffer.getvalue())),
-                 skops_io.loads(data, trusted=skops_io.get_untrusted_types(data=data))):
+    for copy in saved_and_loaded(clf):
         np.testing.assert_array_equal(copy.predict_proba(X), expected)
