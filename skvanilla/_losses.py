@@ -17,8 +17,10 @@ losses (``xlogy`` of clipped probabilities, ``xlogy(y, y / p) - y + p``,
 ``(y - p) ** 2``), so that ``loss_curve_`` and the objective L-BFGS sees
 agree with MLPClassifier's and MLPRegressor's bit for bit.  Both functions
 receive ``Z`` (the output pre-activation) and ``P = f(Z)``.  A delta may
-be written into ``out``, a buffer shaped like ``Z``.  A loss is computed
-in the dtype numpy gives ``Y`` with ``Z``.
+be written into ``out``, a buffer shaped like ``Z``; so may a mean's
+per-entry losses, into a buffer of the dtype numpy gives ``Y`` with ``Z``,
+which is the dtype a loss is computed in.  The training loop passes both,
+so that a batch allocates nothing of its size.
 
 scikit-learn's MLPs report for squared error the *mean* over the outputs,
 ``0.5 * np.average((y - p) ** 2, weights=s, axis=0).mean()``, while their
@@ -42,7 +44,7 @@ from ._xp import NUMPY
 
 
 class Loss(NamedTuple):
-    """A batch's mean loss ``mean(Y, Z, P, sample_weight, xp)``, and ``delta(Y, Z, P, out, xp)``."""
+    """A mean loss ``mean(Y, Z, P, sample_weight, xp, out)`` and ``delta(Y, Z, P, out, xp)``."""
 
     mean: Callable
     delta: Callable
@@ -58,7 +60,7 @@ def _weighted_mean(L, sample_weight, xp):
     return xp.sum(xp.column_mean(L, sample_weight), axis=None)
 
 
-def categorical_log_loss(Y, Z, P, sample_weight=None, xp=NUMPY):
+def categorical_log_loss(Y, Z, P, sample_weight=None, xp=NUMPY, out=None):
     r"""Cross-entropy of softmax outputs, :math:`-\sum_k y_k \log p_k`.
 
     Computed as scikit-learn's ``log_loss``: ``xlogy`` of the probabilities
@@ -69,10 +71,11 @@ def categorical_log_loss(Y, Z, P, sample_weight=None, xp=NUMPY):
     follow scikit-learn's only if they see the same value there.
     """
     eps = xp.finfo(P.dtype).eps
-    return -_weighted_mean(xp.xlogy(Y, xp.clip(P, eps, 1 - eps)), sample_weight, xp)
+    L = xp.clip(P, eps, 1 - eps, out=out)  # exact in out's dtype, which may be wider
+    return -_weighted_mean(xp.xlogy(Y, L, out=out), sample_weight, xp)
 
 
-def binary_log_loss(Y, Z, P, sample_weight=None, xp=NUMPY):
+def binary_log_loss(Y, Z, P, sample_weight=None, xp=NUMPY, out=None):
     r"""Cross-entropy of independent sigmoid outputs.
 
     :math:`-\sum_k y_k \log p_k + (1 - y_k) \log (1 - p_k)`, computed as
@@ -80,7 +83,7 @@ def binary_log_loss(Y, Z, P, sample_weight=None, xp=NUMPY):
     to :math:`[\epsilon, 1 - \epsilon]`, as :func:`categorical_log_loss`.
     """
     eps = xp.finfo(P.dtype).eps
-    P = xp.clip(P, eps, 1 - eps)
+    P = xp.clip(P, eps, 1 - eps)  # not into out: 1 - P is rounded in P's dtype
     return -_weighted_mean(xp.xlogy(Y, P) + xp.xlogy(1 - Y, 1 - P), sample_weight, xp)
 
 
@@ -102,7 +105,7 @@ def log_loss_delta(Y, Z, P, out=None, xp=NUMPY):
 canonical_delta = log_loss_delta
 
 
-def squared_error(Y, Z, P, sample_weight=None, xp=NUMPY):
+def squared_error(Y, Z, P, sample_weight=None, xp=NUMPY, out=None):
     r"""The post's loss (eq. 2.1.0), for one sample :math:`\frac12 \sum_k (p_k - y_k)^2`.
 
     Summed over the outputs: scikit-learn reports the mean over the outputs
@@ -116,7 +119,7 @@ def squared_error(Y, Z, P, sample_weight=None, xp=NUMPY):
     >>> float(squared_error(Y, P, P)), float(squared_error(Y, P, P, np.array([1.0, 3.0])))
     (1.25, 1.625)
     """
-    R = Y - P
+    R = xp.subtract(Y, P, out=out)
     R *= R  # scikit-learn's (y - p) ** 2
     return 0.5 * _weighted_mean(R, sample_weight, xp)
 
@@ -131,7 +134,7 @@ def squared_error_delta(Y, Z, P, out=None, xp=NUMPY, *, backprop):
     return backprop(P, P - Y, out=out, xp=xp)
 
 
-def half_poisson_deviance(Y, Z, P, sample_weight=None, xp=NUMPY):
+def half_poisson_deviance(Y, Z, P, sample_weight=None, xp=NUMPY, out=None):
     r"""Half the Poisson deviance of outputs :math:`p = e^z`, for targets :math:`y \ge 0`.
 
     For one sample,
@@ -167,7 +170,11 @@ def half_poisson_deviance(Y, Z, P, sample_weight=None, xp=NUMPY):
     inf
     """
     Y = xp.promote(Y, Z)  # no copy for float targets in Z's dtype
-    return _weighted_mean(xp.xlogy(Y, Y / P) - Y + P, sample_weight, xp)
+    L = xp.divide(Y, P, out=out)
+    L = xp.xlogy(Y, L, out=out)
+    L -= Y
+    L += P  # xlogy(y, y / p) - y + p
+    return _weighted_mean(L, sample_weight, xp)
 
 
 def make_loss(loss, out_activation):

@@ -95,7 +95,9 @@ class Workspace:
     """Buffers for the passes over batches of ``n_rows`` rows.
 
     Per layer ``1..L``: pre-activations ``Z``, activations ``A`` and, for
-    training, deltas and (hidden layers) derivatives ``f'(z)``.  Where a
+    training, deltas, (hidden layers) derivatives ``f'(z)`` and the loss's
+    per-entry values ``L`` (one buffer, shaped like the output, of
+    ``loss_dtype``).  Where a
     hidden layer's ``A`` may be written over its ``Z`` -- in prediction,
     or in training when the derivative can be read off ``A`` as for ReLU,
     tanh and the sigmoid, as scikit-learn does -- the two are one buffer.
@@ -111,7 +113,10 @@ class Workspace:
     overwrite : sequence of bool, default=()
         Per hidden layer: may ``A`` be written over ``Z``?
     backward : bool, default=True
-        Also make the buffers of :func:`backward`.
+        Also make the buffers of :func:`backward` and :func:`objective`.
+    loss_dtype : numpy dtype, optional
+        The dtype the loss computes in (that of the targets with ``dtype``);
+        ``dtype`` when not given.
 
     Examples
     --------
@@ -122,13 +127,15 @@ class Workspace:
     (3, 2)
     """
 
-    def __init__(self, n_rows, layer_units, dtype, *, overwrite=(), backward=True):
+    def __init__(self, n_rows, layer_units, dtype, *, overwrite=(), backward=True,
+                 loss_dtype=None):
         shapes = [(n_rows, units) for units in layer_units[1:]]
         overwrite = [*overwrite, *[False] * len(shapes)]  # never the output layer
         self.Z = [np.empty(shape, dtype) for shape in shapes]
         self.A = [Z if over else np.empty_like(Z) for Z, over in zip(self.Z, overwrite)]
         self.delta = [np.empty(shape, dtype) for shape in shapes] if backward else None
         self.prime = [np.empty(shape, dtype) for shape in shapes[:-1]] if backward else None
+        self.L = [np.empty(shapes[-1], loss_dtype or dtype)] if backward else None
 
     def head(self, n_rows):
         """The same buffers cut to their first ``n_rows`` rows (views, still contiguous)."""
@@ -244,12 +251,13 @@ def _total_weight(n_samples, sample_weight, xp):
     return n_samples if sample_weight is None else xp.sum(sample_weight)
 
 
-def objective(Zs, As, Y, coefs, net, sample_weight, alpha):
+def objective(Zs, As, Y, coefs, net, sample_weight, alpha, work=None):
     """The batch objective ``J`` of the module docstring, from a forward cache.
 
     In scikit-learn's order: the loss's weighted mean, then
     :math:`(\\alpha / 2) \\sum_i \\lVert W_i \\rVert^2` (one dot product per
-    layer, summed from 0) divided by the total weight.
+    layer, summed from 0) divided by the total weight.  With a workspace
+    ``work``, the loss's per-entry values are written into its buffer.
 
     Returns
     -------
@@ -258,12 +266,12 @@ def objective(Zs, As, Y, coefs, net, sample_weight, alpha):
         in extended precision).
     """
     xp = net.xp
-    loss = net.loss.mean(Y, Zs[-1], As[-1], sample_weight, xp=xp)
+    out = None if work is None else work.L[0]
+    loss = net.loss.mean(Y, Zs[-1], As[-1], sample_weight, xp=xp, out=out)
     if alpha:
         squares = 0
         for W in coefs:
-            W = xp.reshape(W, (-1,))
-            squares += xp.vdot(W, W)
+            squares += xp.vdot(W, W)  # over every entry, as the dot of the flattened W
         loss += (0.5 * alpha) * squares / _total_weight(Y.shape[0], sample_weight, xp)
     return loss
 
@@ -315,10 +323,11 @@ def backward(
     grads : (list of ndarray, list of ndarray), optional
         Arrays shaped like the weights and the biases to write the
         gradients into.
-    flat : (ndarray, ndarray, ndarray), optional
+    flat : (ndarray, ndarray, ndarray, ndarray), optional
         The weights, their gradients and all the gradients, each as one
-        flat vector whose views ``coefs`` and ``grads`` are: the training
-        loop's buffers.
+        flat vector whose views ``coefs`` and ``grads`` are, and a vector
+        shaped like the weights' for :math:`\\alpha W`: the training loop's
+        buffers.
 
     Returns
     -------
@@ -344,13 +353,13 @@ def backward(
             if masks is not None:
                 delta *= masks[i - 1]
     total = _total_weight(Y.shape[0], sample_weight, xp)
-    weights, weight_grads, every = (
-        (coefs, coef_grads, coef_grads + intercept_grads) if flat is None
-        else ([flat[0]], [flat[1]], [flat[2]])
+    weights, weight_grads, every, penalty = (
+        (coefs, coef_grads, coef_grads + intercept_grads, None) if flat is None
+        else ([flat[0]], [flat[1]], [flat[2]], flat[3])
     )
     if alpha:  # the L2 term of eq. 2.4.2
         for W, dW in zip(weights, weight_grads):
-            dW += alpha * W
+            dW += xp.multiply(W, alpha, out=penalty)
     for g in every:
         g /= total
     return coef_grads, intercept_grads
@@ -371,7 +380,7 @@ def loss_and_gradients(
     coef_grads, intercept_grads : list of ndarray
     """
     Zs, As = forward(X, coefs, intercepts, net, masks=masks, work=work)
-    loss = objective(Zs, As, Y, coefs, net, sample_weight, alpha)
+    loss = objective(Zs, As, Y, coefs, net, sample_weight, alpha, work)
     grads = backward(
         Zs, As, Y, coefs, net, sample_weight, alpha, masks, work=work, grads=grads, flat=flat
     )

@@ -95,7 +95,8 @@ class TrainingBuffers:
     - The flat gradient vector, laid out as the flat parameter vector
       ``theta`` (weights first, then biases), and its views shaped like the
       layers, which ``backward`` writes into; and the runs of both vectors
-      that hold the weights, for the L2 term (see ``flat`` in ``backward``).
+      that hold the weights, and a vector for ``alpha * W``, for the L2 term
+      (see ``flat`` in ``backward``).
 
     None of it outlives the fit: a fitted model keeps no buffer.
     """
@@ -105,15 +106,30 @@ class TrainingBuffers:
         self.xp = xp = net.xp
         self.gather = shuffle and not hasattr(X, "tocsr")
         self.cast = X.dtype != theta.dtype  # integer X; sparse X is always of theta's dtype
+        # The classifier's 0/1 targets, read as float64 by a float64 network:
+        # the same values, and the loss's and delta's ufuncs then run their
+        # own loops instead of casting on the fly (a third of the loss's time
+        # on a small batch).  A float32 network keeps them as they are:
+        # scipy's xlogy computes them with float32 probabilities in float64,
+        # numpy's P - Y in float32, as scikit-learn's do with its booleans.
+        # (On another namespace the passes make their own arrays.)
+        integer_Y = xp.is_numpy and Y.dtype.kind in "biu"
+        self.cast_Y = integer_Y and theta.dtype == np.float64
         if xp.is_numpy:
             if self.gather:
                 self.X_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
                 self.Y_buffer = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
             if self.cast:
                 self.X_floats = np.empty((batch_size, X.shape[1]), dtype=theta.dtype)
+            if self.cast_Y:
+                self.Y_floats = np.empty((batch_size, Y.shape[1]), dtype=theta.dtype)
             layer_units = [X.shape[1], *(c.shape[1] for c in coefs)]
             overwrite = [f.prime_from_output for f in net.activations]
-            full = Workspace(batch_size, layer_units, theta.dtype, overwrite=overwrite)
+            # The log-losses' per-entry values are xlogy's: float64 for 0/1 targets.
+            loss_dtype = np.float64 if integer_Y else np.result_type(Y.dtype, theta.dtype)
+            full = Workspace(
+                batch_size, layer_units, theta.dtype, overwrite=overwrite, loss_dtype=loss_dtype
+            )
             rest = X.shape[0] % batch_size
             self.work = {batch_size: full, rest: full.head(rest)}
         else:  # the passes make their own arrays on the device
@@ -123,7 +139,9 @@ class TrainingBuffers:
         views = unpack(self.grad, params, xp)
         self.grads = views[: len(coefs)], views[len(coefs) :]
         n_weights = sum(math.prod(c.shape) for c in coefs)
-        self.flat = theta[:n_weights], self.grad[:n_weights], self.grad
+        self.flat = (
+            theta[:n_weights], self.grad[:n_weights], self.grad, xp.empty_like(theta[:n_weights])
+        )
 
     def batch(self, rows):
         """The rows ``rows`` of ``X`` and ``Y`` (on the device, indices on the device)."""
@@ -138,10 +156,17 @@ class TrainingBuffers:
         else:
             X_batch, Y_batch = self.X[rows], self.Y[rows]
         if self.cast:  # integer or boolean rows, read as the weights' floats
-            floats = self.X_floats[: X_batch.shape[0]]
-            np.copyto(floats, X_batch)
-            X_batch = floats
+            X_batch = _as_floats(X_batch, self.X_floats)
+        if self.cast_Y:
+            Y_batch = _as_floats(Y_batch, self.Y_floats)
         return X_batch, Y_batch
+
+
+def _as_floats(rows, buffer):
+    """``rows`` copied into the first rows of the float ``buffer`` (exact: small integers)."""
+    floats = buffer[: rows.shape[0]]
+    np.copyto(floats, rows)
+    return floats
 
 
 # ----------------------------------------------------------------------
@@ -273,6 +298,7 @@ def _run_epoch(model, train, keys, order, buffers, net, theta, interrupt=None):
     mask_dtype = xp.numpy_dtype(theta.dtype)
     # The permutation is numpy's; the device reads a copy, moved once per epoch.
     device_order = order if xp.is_numpy or not model.shuffle else xp.from_host(order)
+    rows_counted = {n: _rows_counted(model, n, xp) for n in buffers.work}
     total = 0.0
     with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for start in range(0, n_samples, batch_size):
@@ -309,7 +335,7 @@ def _run_epoch(model, train, keys, order, buffers, net, theta, interrupt=None):
                 flat=buffers.flat,
             )
             model._optimizer.update_params(theta, buffers.grad)
-            total += loss * _rows_counted(model, n, xp)
+            total += loss * rows_counted[n]
     return xp.scalar(total / n_samples)
 
 

@@ -49,7 +49,7 @@ def _product(A, B, out=None):
     return np.dot(A, B, out=out)
 
 
-def _xlogy_numpy(X, Y):
+def _xlogy_numpy(X, Y, out=None):
     """``x log y``, 0 where ``x = 0``: scipy's, whose loops (and ``log``) scikit-learn's losses use.
 
     In extended precision, which scipy does not take (only the gradient
@@ -58,7 +58,7 @@ def _xlogy_numpy(X, Y):
     if np.result_type(X, Y) == np.longdouble:
         with np.errstate(divide="ignore", invalid="ignore"):  # log(0) where x = 0: discarded
             return np.where(X == 0, 0, X * np.log(Y))
-    return special.xlogy(X, Y)
+    return special.xlogy(X, Y, out=out)
 
 
 def _column_mean_numpy(L, weights=None):
@@ -80,9 +80,9 @@ def _column_mean_numpy(L, weights=None):
         return np.full(L.shape[1], np.nan, dtype=np.result_type(L, weights))
 
 
-def _clip_numpy(x, low, high):
+def _clip_numpy(x, low, high, out=None):
     """``numpy.clip(x, low, high)``: the same values (a clip rounds nothing), in two ufunc calls."""
-    out = np.maximum(x, low)
+    out = np.maximum(x, low, out=out)
     return np.minimum(out, high, out=out)
 
 
@@ -318,11 +318,16 @@ class ArrayAPI:
     def vdot(self, a, b):
         return self.namespace.sum(a * b)
 
-    def xlogy(self, X, Y):
+    def xlogy(self, X, Y, out=None):
         xp = self.namespace
         X = xp.astype(X, Y.dtype) if X.dtype != Y.dtype else X
         zero = X == 0
-        return xp.where(zero, xp.zeros_like(X), X * xp.log(xp.where(zero, xp.ones_like(Y), Y)))
+        return self._into(
+            out, xp.where(zero, xp.zeros_like(X), X * xp.log(xp.where(zero, xp.ones_like(Y), Y)))
+        )
+
+    def clip(self, x, low, high, out=None):
+        return self._into(out, self.namespace.clip(x, low, high))
 
     def column_mean(self, L, weights=None):
         xp = self.namespace

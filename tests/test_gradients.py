@@ -262,8 +262,8 @@ def test_buffered_passes_give_the_gradients_of_fresh_arrays(
     activation, output_and_loss, weighted, seed
 ):
     """The training loop's passes (Workspace, A written over Z, gradients into views of
-    one vector, the L2 term on flat views, buffers reused batch after batch) compute
-    what the checked ones do."""
+    one vector, the L2 term on flat views, the loss's values in a buffer, buffers
+    reused batch after batch) compute what the checked ones do."""
     from skvanilla._network import Workspace
     from skvanilla._optimizers import pack, unpack
 
@@ -280,7 +280,8 @@ def test_buffered_passes_give_the_gradients_of_fresh_arrays(
     grad = np.empty_like(theta)
     views = unpack(grad, coefs + intercepts)
     n_weights = sum(c.size for c in coefs)
-    flat = theta[:n_weights], grad[:n_weights], grad  # the L2 term and the scale in one call
+    # The L2 term and the scale in one call, alpha W into a buffer of its own.
+    flat = theta[:n_weights], grad[:n_weights], grad, np.empty(n_weights)
     for _ in range(2):  # the second batch finds the buffers dirty
         X = rng.uniform(-2, 2, (7, 4))
         if out in ("softmax", "logistic"):
@@ -292,7 +293,7 @@ def test_buffered_passes_give_the_gradients_of_fresh_arrays(
         expected = backward(Zs, As, Y, coefs, net, sw, 0.3)
         expected_loss = objective(Zs, As, Y, coefs, net, sw, 0.3)
         Zs, As = forward(X, coefs, intercepts, net, work=work)
-        loss = objective(Zs, As, Y, coefs, net, sw, 0.3)
+        loss = objective(Zs, As, Y, coefs, net, sw, 0.3, work)
         backward(
             Zs, As, Y, coefs, net, sw, 0.3, work=work, grads=(views[:3], views[3:]), flat=flat
         )
