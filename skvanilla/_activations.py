@@ -13,6 +13,11 @@ per fit, so that a batch allocates nothing), and returns its result.
 ``identity`` returns ``Z`` itself.  An activation stays right when ``out``
 is ``Z`` itself: prediction computes every hidden layer in place.
 
+A leading axis of networks -- ``Z`` of shape ``(n_models, n_samples,
+n_units)``, a stack of networks trained together -- is computed per
+network: the hidden activations are elementwise, and the output ones work
+along the last axis.
+
 Output activations turn the last pre-activation into probabilities
 (softmax, logistic) or into a regressor's predictions (identity for squared
 error, exp for the Poisson deviance).  They also give the log of their
@@ -294,16 +299,16 @@ def softmax(Z, out=None, xp=NUMPY):
     array([[0.5, 0.5],
            [1. , 0. ]])
     """
-    E = xp.subtract(Z, xp.max(Z, axis=1, keepdims=True), out=out)
+    E = xp.subtract(Z, xp.max(Z, axis=-1, keepdims=True), out=out)
     E = xp.exp(E, out=E)
-    E /= xp.sum(E, axis=1, keepdims=True)
+    E /= xp.sum(E, axis=-1, keepdims=True)
     return E
 
 
 def log_softmax(Z, xp=NUMPY):
     r""":math:`\log p_k = z_k - \log \sum_j e^{z_j}`, computed stably."""
-    shifted = Z - xp.max(Z, axis=1, keepdims=True)
-    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
+    shifted = Z - xp.max(Z, axis=-1, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=-1, keepdims=True))
 
 
 def softmax_backprop(P, G, out=None, xp=NUMPY):
@@ -312,7 +317,7 @@ def softmax_backprop(P, G, out=None, xp=NUMPY):
     The softmax Jacobian is :math:`\partial p_k / \partial z_j =
     p_k (\delta_{kj} - p_j)`, so :math:`(J^T g)_j = p_j (g_j - g \cdot p)`.
     """
-    return xp.multiply(P, G - xp.sum(G * P, axis=1, keepdims=True), out=out)
+    return xp.multiply(P, G - xp.sum(G * P, axis=-1, keepdims=True), out=out)
 
 
 def logistic_backprop(P, G, out=None, xp=NUMPY):

@@ -57,7 +57,7 @@ def _weighted_mean(L, sample_weight, xp):
     scikit-learn's losses reduce (``np.average(L, weights=s, axis=0).sum()``),
     so that the values agree bit for bit.
     """
-    return xp.sum(xp.column_mean(L, sample_weight), axis=None)
+    return xp.sum(xp.column_mean(L, sample_weight), axis=-1)  # per network of a stack
 
 
 def categorical_log_loss(Y, Z, P, sample_weight=None, xp=NUMPY, out=None):

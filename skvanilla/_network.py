@@ -30,6 +30,17 @@ The passes compute in the namespace ``net.xp`` (see :mod:`skvanilla._xp`):
 numpy, with workspaces, or an Array API namespace on a device, where each
 pass makes fresh arrays.
 
+A stack of ``K`` networks of one architecture computes through the same
+functions: every array gains a leading axis of length ``K`` -- batches
+``(K, n, units)``, weights ``(K, n_in, n_out)``, biases ``(K, n_out)``,
+sample weights ``(K, n)``, and ``alpha`` one value per network, a vector
+in the weights' dtype (the dtype a Python float takes in their arithmetic)
+-- and the objective is one value per network.  Matrix products
+broadcast over that axis (numpy's ``matmul`` calls the same BLAS routine
+on each network's matrices that it calls on one network's), reductions run
+along the last two axes, and so each network of a stack computes exactly
+what it computes alone, bit for bit.
+
 Only numpy and the namespace adapters are imported here.
 """
 
@@ -92,7 +103,7 @@ def init_params(layer_units, factors, rng, dtype=np.float64):
 
 
 class Workspace:
-    """Buffers for the passes over batches of ``n_rows`` rows.
+    """Buffers for the passes over batches of ``n_rows`` rows (of each of ``n_models`` networks).
 
     Per layer ``1..L``: pre-activations ``Z``, activations ``A`` and, for
     training, deltas, (hidden layers) derivatives ``f'(z)`` and the loss's
@@ -117,6 +128,9 @@ class Workspace:
     loss_dtype : numpy dtype, optional
         The dtype the loss computes in (that of the targets with ``dtype``);
         ``dtype`` when not given.
+    n_models : int, optional
+        For a stack of networks: every buffer gains a leading axis of this
+        length.
 
     Examples
     --------
@@ -125,11 +139,14 @@ class Workspace:
     ([(4, 5), (4, 2)], True, False)
     >>> work.head(3).delta[1].shape
     (3, 2)
+    >>> Workspace(4, [3, 5, 2], "float64", n_models=6).head(3).Z[0].shape
+    (6, 3, 5)
     """
 
     def __init__(self, n_rows, layer_units, dtype, *, overwrite=(), backward=True,
-                 loss_dtype=None):
-        shapes = [(n_rows, units) for units in layer_units[1:]]
+                 loss_dtype=None, n_models=None):
+        stack = () if n_models is None else (n_models,)
+        shapes = [(*stack, n_rows, units) for units in layer_units[1:]]
         overwrite = [*overwrite, *[False] * len(shapes)]  # never the output layer
         self.Z = [np.empty(shape, dtype) for shape in shapes]
         self.A = [Z if over else np.empty_like(Z) for Z, over in zip(self.Z, overwrite)]
@@ -138,11 +155,11 @@ class Workspace:
         self.L = [np.empty(shapes[-1], loss_dtype or dtype)] if backward else None
 
     def head(self, n_rows):
-        """The same buffers cut to their first ``n_rows`` rows (views, still contiguous)."""
+        """The same buffers cut to their first ``n_rows`` rows (views; contiguous rows)."""
         head = copy.copy(self)
         for name, buffers in vars(self).items():
             if buffers is not None:
-                setattr(head, name, [b[:n_rows] for b in buffers])
+                setattr(head, name, [b[..., :n_rows, :] for b in buffers])
         return head
 
 
@@ -180,7 +197,7 @@ def forward(X, coefs, intercepts, net, *, keep=True, masks=None, work=None):
     A_out = [None] * n_layers if work is None else work.A
     for i, (W, b, f) in enumerate(zip(coefs, intercepts, [*net.activations, net.output])):
         Z = xp.matmul(_layer_input(A, masks, i), W, out=Z_out[i])
-        Z += b
+        Z += b[..., None, :]  # each network's biases along its rows
         A = f.f(Z, out=A_out[i], xp=xp)
         if keep:
             Zs.append(Z)
@@ -248,7 +265,38 @@ def _layer_input(A, masks, i):
 
 
 def _total_weight(n_samples, sample_weight, xp):
-    return n_samples if sample_weight is None else xp.sum(sample_weight)
+    """``n_samples``, or the sum of the sample weights (of each network of a stack)."""
+    return n_samples if sample_weight is None else xp.sum(sample_weight, axis=-1)
+
+
+def _transpose(A):
+    """The transpose of a matrix, or of each matrix of a stack."""
+    return A.T if A.ndim == 2 else A.mT
+
+
+def _per_network(value, like, xp):
+    """A scalar as it is; one value per network of a stack, shaped to broadcast over ``like``."""
+    if getattr(value, "ndim", 0) == 0:
+        return value
+    return xp.reshape(value, (-1,) + (1,) * (like.ndim - 1))
+
+
+def _penalized(alpha, xp):
+    """Whether the L2 term is on: ``alpha`` is not 0 (for a stack, not 0 for every network)."""
+    return bool(xp.any(alpha != 0)) if getattr(alpha, "ndim", 0) else bool(alpha)
+
+
+def _squared_norm(W, xp):
+    """:math:`\\lVert W \\rVert^2` as the dot product of the flattened ``W`` with itself.
+
+    For a stack, one dot product per network: numpy's ``matmul`` of a row
+    by a column is the same BLAS dot product, so each value is the one
+    ``vdot`` gives the network alone.
+    """
+    if W.ndim == 2:
+        return xp.vdot(W, W)
+    rows = xp.reshape(W, (W.shape[0], 1, -1))
+    return xp.matmul(rows, _transpose(rows))[:, 0, 0]
 
 
 def objective(Zs, As, Y, coefs, net, sample_weight, alpha, work=None):
@@ -261,18 +309,18 @@ def objective(Zs, As, Y, coefs, net, sample_weight, alpha, work=None):
 
     Returns
     -------
-    numpy scalar
+    numpy scalar, or array of shape (K,) for a stack
         In the dtype of the data (so that a finite-difference check can run
         in extended precision).
     """
     xp = net.xp
     out = None if work is None else work.L[0]
     loss = net.loss.mean(Y, Zs[-1], As[-1], sample_weight, xp=xp, out=out)
-    if alpha:
+    if _penalized(alpha, xp):
         squares = 0
         for W in coefs:
-            squares += xp.vdot(W, W)  # over every entry, as the dot of the flattened W
-        loss += (0.5 * alpha) * squares / _total_weight(Y.shape[0], sample_weight, xp)
+            squares += _squared_norm(W, xp)
+        loss += (0.5 * alpha) * squares / _total_weight(Y.shape[-2], sample_weight, xp)
     return loss
 
 
@@ -342,26 +390,27 @@ def backward(
     # it in place is safe.
     delta = net.loss.delta(Y, Zs[-1], As[-1], out=deltas[-1], xp=xp)
     if sample_weight is not None:
-        delta *= sample_weight[:, None]
+        delta *= sample_weight[..., None]
 
     for i in reversed(range(n_layers)):
-        coef_grads[i] = xp.matmul(_layer_input(As[i], masks, i).T, delta, out=coef_grads[i])
-        intercept_grads[i] = xp.sum(delta, axis=0, out=intercept_grads[i])
+        A = _layer_input(As[i], masks, i)
+        coef_grads[i] = xp.matmul(_transpose(A), delta, out=coef_grads[i])
+        intercept_grads[i] = xp.sum(delta, axis=-2, out=intercept_grads[i])
         if i > 0:
-            delta = xp.matmul(delta, coefs[i].T, out=deltas[i - 1])
+            delta = xp.matmul(delta, _transpose(coefs[i]), out=deltas[i - 1])
             net.activations[i - 1].backprop(delta, Zs[i - 1], As[i], out=primes[i - 1], xp=xp)
             if masks is not None:
                 delta *= masks[i - 1]
-    total = _total_weight(Y.shape[0], sample_weight, xp)
+    total = _total_weight(Y.shape[-2], sample_weight, xp)
     weights, weight_grads, every, penalty = (
         (coefs, coef_grads, coef_grads + intercept_grads, None) if flat is None
         else ([flat[0]], [flat[1]], [flat[2]], flat[3])
     )
-    if alpha:  # the L2 term of eq. 2.4.2
+    if _penalized(alpha, xp):  # the L2 term of eq. 2.4.2
         for W, dW in zip(weights, weight_grads):
-            dW += xp.multiply(W, alpha, out=penalty)
+            dW += xp.multiply(W, _per_network(alpha, W, xp), out=penalty)
     for g in every:
-        g /= total
+        g /= _per_network(total, g, xp)
     return coef_grads, intercept_grads
 
 

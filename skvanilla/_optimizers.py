@@ -21,6 +21,13 @@ with arrays of another namespace than numpy, the loss and gradient are
 computed there (on the device) and scipy works on the host, one flat
 vector each way per evaluation.
 
+Each update is a function of arrays -- :func:`sgd_step`, :func:`adam_step`
+-- that the optimizer objects call with their state and hyperparameters:
+the same functions update a stack of networks (parameters of shape ``(K,
+P)``, hyperparameters one per network, shaped ``(K, 1)``), each network as
+it would be updated alone.  The objects keep what is per network and
+scalar: the schedules, the step count, the stopping decision.
+
 The steps are written once against the namespace ``xp`` (see
 :mod:`skvanilla._xp`).  Only numpy, scipy and the namespace adapters are
 imported here.
@@ -78,25 +85,11 @@ class SGD:
         self.velocities = xp.zeros_like(params)
 
     def update_params(self, params, grads):
-        """Take one step, in place, on the flat vector ``params`` (consumes ``grads``).
-
-        Each element is rounded as scikit-learn's ``SGDOptimizer`` rounds it:
-        :math:`v = (\\mu v) - (\\eta g)`, then :math:`\\theta + v`, or with
-        Nesterov's momentum :math:`\\theta + ((\\mu v) - (\\eta g))` with the
-        new :math:`v`.
-        """
-        mu, v, g = self.momentum, self.velocities, grads
-        g *= self.learning_rate
-        if mu == 0:  # plain SGD: v = -eta g, whatever the variant
-            params -= g
-            return
-        v *= mu
-        v -= g  # v = mu v - eta g
-        if self.nesterov:
-            g = self.xp.subtract(self.xp.multiply(v, mu), g, out=g)  # mu v - eta g, new v
-            params += g
-        else:
-            params += v
+        """Take one step, in place, on the flat vector ``params`` (consumes ``grads``)."""
+        sgd_step(
+            params, grads, self.velocities, self.learning_rate, self.momentum, self.nesterov,
+            xp=self.xp,
+        )
 
     def iteration_ends(self, time_step):
         """Apply the ``invscaling`` schedule after ``time_step`` samples."""
@@ -150,24 +143,18 @@ class Adam:
     def update_params(self, params, grads):
         """Take one step, in place, on the flat vector ``params`` (consumes ``grads``)."""
         self.t += 1
-        b1, b2, m, v, g = self.beta_1, self.beta_2, self.ms, self.vs, grads
-        # Rounded as scikit-learn's AdamOptimizer: b m + (1 - b) g, with
-        # (1 - b) a Python float; the step size a numpy float64, so that with
-        # float32 weights the step is computed in float64 and rounded once,
-        # on its addition to the weights, as scikit-learn's is.
-        m *= b1
-        m += (1 - b1) * g  # m = b1 m + (1 - b1) g
-        v *= b2
-        g *= g
-        g *= 1 - b2
-        v += g  # v = b2 v + (1 - b2) g^2
-        lr = self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        self.learning_rate = float(lr)
-        step = self.xp.multiply(m, -lr)
-        g = self.xp.sqrt(v, out=g)
-        g += self.epsilon
-        step /= g
-        params += step  # theta -= lr m / (sqrt(v) + eps)
+        b1, b2 = self.beta_1, self.beta_2
+        step_size = self.step_size()
+        self.learning_rate = float(step_size)
+        adam_step(
+            params, grads, self.ms, self.vs, step_size, (b1, 1 - b1, b2, 1 - b2), self.epsilon,
+            xp=self.xp,
+        )
+
+    def step_size(self):
+        """The bias-corrected rate of step ``t``: a numpy float64, as scikit-learn's."""
+        b1, b2, t = self.beta_1, self.beta_2, self.t
+        return self.learning_rate_init * np.sqrt(1 - b2**t) / (1 - b1**t)
 
     def iteration_ends(self, time_step):
         """Adam has no schedule."""
@@ -177,6 +164,85 @@ class Adam:
         if verbose:
             print(msg + " Stopping.")
         return True
+
+
+def sgd_step(params, grads, velocities, learning_rate, momentum, nesterov, xp=NUMPY):
+    """One SGD step, in place on ``params`` and ``velocities``; ``grads`` is consumed.
+
+    Each element is rounded as scikit-learn's ``SGDOptimizer`` rounds it:
+    :math:`v = (\\mu v) - (\\eta g)`, then :math:`\\theta + v`, or with
+    Nesterov's momentum :math:`\\theta + ((\\mu v) - (\\eta g))` with the
+    new :math:`v`.  Without momentum, :math:`\\theta - \\eta g`: the same
+    value (:math:`0 v - \\eta g = -\\eta g` while :math:`v` is finite), in
+    one call.
+
+    Parameters
+    ----------
+    params, grads, velocities : ndarray of shape (P,) or (K, P)
+    learning_rate, momentum : float, or ndarray of shape (K, 1)
+        Per network of a stack: in the parameters' dtype, the values a
+        Python float takes in their arithmetic.
+    nesterov : bool
+        One choice for the whole stack.
+    xp : namespace adapter, default=NUMPY
+
+    Examples
+    --------
+    Two networks of one parameter, each with its own rate, as each alone:
+
+    >>> import numpy as np
+    >>> theta, v = np.array([[1.0], [1.0]]), np.zeros((2, 1))
+    >>> sgd_step(theta, np.array([[2.0], [2.0]]), v, np.array([[0.1], [0.25]]), 0.9, False)
+    >>> theta[:, 0].tolist(), v[:, 0].tolist()
+    ([0.8, 0.5], [-0.2, -0.5])
+    """
+    mu, v, g = momentum, velocities, grads
+    g *= learning_rate
+    if getattr(mu, "ndim", 0) == 0 and mu == 0:  # plain SGD: v = -eta g, whatever the variant
+        params -= g
+        return
+    v *= mu
+    v -= g  # v = mu v - eta g
+    if nesterov:
+        g = xp.subtract(xp.multiply(v, mu), g, out=g)  # mu v - eta g, new v
+        params += g
+    else:
+        params += v
+
+
+def adam_step(params, grads, ms, vs, step_size, betas, epsilon, xp=NUMPY):
+    """One Adam step, in place on ``params``, ``ms`` and ``vs``; ``grads`` is consumed.
+
+    Rounded as scikit-learn's ``AdamOptimizer``: :math:`m = \\beta_1 m +
+    (1 - \\beta_1) g` with :math:`1 - \\beta_1` computed in float64 (a Python
+    float) and then taken in the parameters' dtype; the step size a numpy
+    float64, so that with float32 weights the step is computed in float64
+    and rounded once, on its addition to the weights.
+
+    Parameters
+    ----------
+    params, grads, ms, vs : ndarray of shape (P,) or (K, P)
+    step_size : numpy float64, or float64 ndarray of shape (K, 1)
+        The bias-corrected rate (:meth:`Adam.step_size`).
+    betas : (beta_1, 1 - beta_1, beta_2, 1 - beta_2)
+        Floats, or per network arrays of shape (K, 1) in the parameters'
+        dtype, each complement computed in float64 before the cast.
+    epsilon : float, or ndarray of shape (K, 1) in the parameters' dtype
+    xp : namespace adapter, default=NUMPY
+    """
+    b1, c1, b2, c2 = betas
+    m, v, g = ms, vs, grads
+    m *= b1
+    m += c1 * g  # m = b1 m + (1 - b1) g
+    v *= b2
+    g *= g
+    g *= c2
+    v += g  # v = b2 v + (1 - b2) g^2
+    step = xp.multiply(m, -step_size)
+    g = xp.sqrt(v, out=g)
+    g += epsilon
+    step /= g
+    params += step  # theta -= lr m / (sqrt(v) + eps)
 
 
 def pack(arrays, xp=NUMPY):

@@ -41,6 +41,8 @@ def _product(A, B, out=None):
     """
     if out is None:
         return A @ B
+    if A.ndim > 2 or B.ndim > 2:  # a stack of networks: numpy's dot would pair every matrix
+        return np.matmul(A, B, out=out)
     if hasattr(A, "tocsr"):  # a scipy.sparse product makes its own array
         out[...] = A @ B
         return out
@@ -64,6 +66,11 @@ def _xlogy_numpy(X, Y, out=None):
 def _column_mean_numpy(L, weights=None):
     """Each column's (weighted) mean, by ``numpy.average``: scikit-learn's losses reduce so.
 
+    For a stack of networks (``L`` of shape ``(K, n, k)``, ``weights`` of
+    ``(K, n)``), each network's, along the rows: with weights, one
+    ``numpy.average`` per network, which sums a weights vector in another
+    order than one call over the stack would.
+
     Without weights, ``numpy.average`` is ``L.mean(axis=0)``: the same sum
     divided by the row count, written without ``mean``'s overhead (the
     training loop calls this every batch).  ``mean`` divides by a numpy
@@ -73,7 +80,9 @@ def _column_mean_numpy(L, weights=None):
     their sum would.
     """
     if weights is None:
-        return np.add.reduce(L, axis=0) / L.shape[0]
+        return np.add.reduce(L, axis=-2) / L.shape[-2]
+    if L.ndim > 2:
+        return np.stack([_column_mean_numpy(Lk, wk) for Lk, wk in zip(L, weights)])
     try:
         return np.average(L, axis=0, weights=weights)
     except ZeroDivisionError:
@@ -332,8 +341,9 @@ class ArrayAPI:
     def column_mean(self, L, weights=None):
         xp = self.namespace
         if weights is None:
-            return xp.mean(L, axis=0)
-        return xp.sum(L * weights[:, None], axis=0) / xp.sum(weights)
+            return xp.mean(L, axis=-2)
+        total = xp.sum(weights, axis=-1)
+        return xp.sum(L * weights[..., None], axis=-2) / total[..., None]
 
     def copy(self, x):
         return self.namespace.asarray(x, copy=True)
