@@ -29,6 +29,7 @@ arguments with :meth:`BaseVanillaMLP._set_init_params`.
 
 from numbers import Integral, Real
 from types import MethodType
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
@@ -56,6 +57,16 @@ def check_finite_rows(values, what, xp=NUMPY):
             f"overflow {values.dtype} (first: row {np.flatnonzero(bad)[0]}). Scale the "
             "input features as they were scaled for fit."
         )
+
+
+class TrainingRun(NamedTuple):
+    """One call's training, as :meth:`BaseVanillaMLP._begin_training` sets it up."""
+
+    data: DataSet
+    train: DataSet
+    validation: DataSet | None
+    callbacks: object
+    metadata: dict | None
 
 
 class _PartialFitRefused(AttributeError, ValueError):
@@ -240,6 +251,23 @@ class BaseVanillaMLP(NamespaceMixin, PersistenceMixin, CallbackSupportMixin, Bas
             _rollback.drop_transient(self)
 
     def _train(self, X, y, sample_weight, incremental, classes, validation):
+        run = self._begin_training(X, y, sample_weight, incremental, classes, validation)
+        if self.solver == "lbfgs":
+            _training.fit_lbfgs(self, run.train, run.validation, run.callbacks)
+        else:
+            _training.fit_stochastic(
+                self, run.train, run.validation, incremental=incremental, callbacks=run.callbacks
+            )
+        self._end_training(run)
+        return self
+
+    def _begin_training(self, X, y, sample_weight, incremental, classes, validation):
+        """Everything before the solver: the data, its split, the callbacks' context.
+
+        A stack of networks (see :mod:`~skvanilla._stack`) begins and ends
+        each of its estimators' training with these two steps, as ``fit``
+        does.  Returns a :class:`TrainingRun`.
+        """
         data = self._prepare_fit(X, y, sample_weight, incremental, classes)
         train, validation = training_and_validation_sets(
             self, data, validation or (None, None, None), incremental
@@ -247,16 +275,14 @@ class BaseVanillaMLP(NamespaceMixin, PersistenceMixin, CallbackSupportMixin, Bas
         callbacks = self._init_callback_context(max_subtasks=1 if incremental else self.max_iter)
         metadata = None if data.sample_weight is None else {"sample_weight": data.sample_weight}
         callbacks.call_on_fit_task_begin(estimator=self, X=data.X, y=data.y, metadata=metadata)
-        if self.solver == "lbfgs":
-            _training.fit_lbfgs(self, train, validation, callbacks)
-        else:
-            _training.fit_stochastic(
-                self, train, validation, incremental=incremental, callbacks=callbacks
-            )
-        callbacks.call_on_fit_task_end(
-            estimator=self, X=data.X, y=data.y, metadata=metadata, reconstruction_attributes={}
+        return TrainingRun(data, train, validation, callbacks, metadata)
+
+    def _end_training(self, run):
+        """Tell the callbacks that the fit ended."""
+        run.callbacks.call_on_fit_task_end(
+            estimator=self, X=run.data.X, y=run.data.y, metadata=run.metadata,
+            reconstruction_attributes={},
         )
-        return self
 
     def _prepare_fit(self, X, y, sample_weight, incremental, classes=None):
         """Validate the data, encode the targets and, on a first fit, draw the weights.

@@ -186,18 +186,12 @@ def fit_stochastic(model, train, validation, *, incremental, callbacks):
     xp = net.xp
     theta = _flatten_params(model, xp)
     if not incremental or not hasattr(model, "_optimizer"):
-        model._optimizer = _make_optimizer(model, theta, xp)
+        model._optimizer = make_optimizer(model, theta, xp)
     # As MLPClassifier: n_iter_ counts this call's epochs (so a warm start
     # runs max_iter more), while t_ and loss_curve_ go on counting.
     model.n_iter_ = 0
     n_samples = X.shape[0]
-    # int(): scikit-learn's constraint lets True through, as a batch of 1.
-    batch_size = min(200 if model.batch_size == "auto" else int(model.batch_size), n_samples)
-    if model.batch_size != "auto" and model.batch_size > n_samples:
-        _warn(
-            "Got `batch_size` less than 1 or larger than sample size. It is going to be "
-            f"clipped to the {n_samples} samples."
-        )
+    batch_size = batch_size_for(model, n_samples)
     keys = dropout_keys(model, X, xp)
     buffers = TrainingBuffers(
         X, train.Y, batch_size, model.shuffle, theta, model.coefs_, model.intercepts_, net
@@ -213,20 +207,16 @@ def fit_stochastic(model, train, validation, *, incremental, callbacks):
                 order = order[model._random_state.permutation(n_samples)]
             xp.copyto(last_good, theta)
             loss = _run_epoch(model, train, keys, order, buffers, net, theta, interrupt)
-            _check_finite(loss, theta, last_good, xp)
+            check_finite(loss, theta, last_good, xp)
             if interrupt.requested:
                 raise KeyboardInterrupt  # the part-epoch is not recorded as an epoch
-            stop = _end_epoch(model, loss, n_samples, validation)
+            stop = end_epoch(model, loss, n_samples, validation)
             stop |= model._epoch_callbacks(callbacks, train, begin=False)
             if stop:
                 break
         else:
             if not incremental:
-                _warn(
-                    f"Stochastic Optimizer: Maximum iterations ({model.max_iter}) reached "
-                    "and the optimization hasn't converged yet.",
-                    ConvergenceWarning,
-                )
+                warn_max_iter(model)
     except KeyboardInterrupt:
         # A second Ctrl-C may land inside an optimizer step: weights it left
         # non-finite go back to where the epoch started.
@@ -238,7 +228,28 @@ def fit_stochastic(model, train, validation, *, incremental, callbacks):
     restore_best(model, validation)
 
 
-def _make_optimizer(model, params, xp):
+def batch_size_for(model, n_samples):
+    """The batch size a fit on ``n_samples`` rows uses; warns when ``batch_size`` is clipped."""
+    # int(): scikit-learn's constraint lets True through, as a batch of 1.
+    batch_size = min(200 if model.batch_size == "auto" else int(model.batch_size), n_samples)
+    if model.batch_size != "auto" and model.batch_size > n_samples:
+        _warn(
+            "Got `batch_size` less than 1 or larger than sample size. It is going to be "
+            f"clipped to the {n_samples} samples."
+        )
+    return batch_size
+
+
+def warn_max_iter(model):
+    """The ConvergenceWarning of a fit that ran ``max_iter`` epochs (MLPClassifier's words)."""
+    _warn(
+        f"Stochastic Optimizer: Maximum iterations ({model.max_iter}) reached "
+        "and the optimization hasn't converged yet.",
+        ConvergenceWarning,
+    )
+
+
+def make_optimizer(model, params, xp):
     if model.solver == "sgd":
         return SGD(
             params,
@@ -298,7 +309,7 @@ def _run_epoch(model, train, keys, order, buffers, net, theta, interrupt=None):
     mask_dtype = xp.numpy_dtype(theta.dtype)
     # The permutation is numpy's; the device reads a copy, moved once per epoch.
     device_order = order if xp.is_numpy or not model.shuffle else xp.from_host(order)
-    rows_counted = {n: _rows_counted(model, n, xp) for n in buffers.work}
+    counted = {n: rows_counted(model, n, xp) for n in buffers.work}
     total = 0.0
     with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for start in range(0, n_samples, batch_size):
@@ -335,11 +346,11 @@ def _run_epoch(model, train, keys, order, buffers, net, theta, interrupt=None):
                 flat=buffers.flat,
             )
             model._optimizer.update_params(theta, buffers.grad)
-            total += loss * rows_counted[n]
+            total += loss * counted[n]
     return xp.scalar(total / n_samples)
 
 
-def _rows_counted(model, n, xp):
+def rows_counted(model, n, xp):
     """The batch's row count ``n``, of the type scikit-learn multiplies the batch's loss by.
 
     A numpy integer when ``batch_size`` is given (``np.clip`` made it one),
@@ -354,14 +365,14 @@ def _rows(xp, a, rows):
     return a[rows] if xp.is_numpy or isinstance(rows, slice) else xp.take(a, rows, axis=0)
 
 
-def _check_finite(loss, theta, last_good, xp):
+def check_finite(loss, theta, last_good, xp):
     if np.isfinite(loss) and xp.all_finite(theta):
         return
     theta[...] = last_good
     raise TrainingDiverged(_NON_FINITE + _DIVERGED)
 
 
-def _end_epoch(model, loss, n_samples, validation):
+def end_epoch(model, loss, n_samples, validation):
     """Record the epoch and apply the stopping rule; return True when training should stop.
 
     Progress is the validation score rising by ``tol`` with early stopping,

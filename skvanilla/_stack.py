@@ -1,0 +1,516 @@
+"""Many fits at once: the networks of one architecture trained together, as a stack.
+
+:func:`fit_many` fits a list of estimators, each on its own data, with the
+results of fitting each alone -- the same weights, ``loss_curve_``,
+``n_iter_``, ``t_``, validation scores and best weights, bit for bit, or
+the same exception.  Fits of skvanilla's estimators with a stochastic solver
+whose networks have one shape -- the same layers, activations, solver (and
+Nesterov or not), batch size, shuffling and dtypes -- train together: every
+step is one call of the numeric core on arrays with a leading axis of
+networks (see :mod:`skvanilla._network`), where each network has its own
+rows, ``random_state``, weights, learning rate, ``alpha``, momentum,
+``beta_1``, ``beta_2``, ``epsilon``, schedule, ``tol``, ``n_iter_no_change``,
+``max_iter``, sample and class weights and early stopping.  Numpy's
+``matmul`` calls the same BLAS routine on each network's matrices as one
+network's product does, so a network computes in a stack what it computes
+alone; what a step of a small network costs in the interpreter is paid once
+for the stack instead of once per network.
+
+What cannot share a stack trains alone, through ``fit``'s own solver:
+L-BFGS, dropout, sparse ``X``, scikit-learn callbacks, warm starts of fitted
+models, another namespace than numpy, and any estimator that is not
+skvanilla's.
+
+Each network keeps its own order of the rows (its shuffle, drawn from its
+``random_state`` as alone) and the stack gathers each network's batch from
+its own ``X`` (the same array for every fit on one training set: ``X`` is
+never copied per network).  A network stops when its stopping rule says so,
+or at its ``max_iter``, and then leaves the stack; one that fails (it
+diverges, or its validation loss is not finite) leaves it with its own
+error, and the others go on.  Fits on training sets of other sizes share
+the stack: where their batches differ in length (the last batch of an
+epoch), the step is taken for each length apart.
+
+The time a stack takes is shared equally among its fits in the times
+:func:`fit_many` reports.
+
+The module is the engine of :mod:`skvanilla.model_selection`; it imports the
+estimators' base and the numeric core.
+"""
+
+import contextlib
+import time
+from typing import NamedTuple
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import config_context, get_config
+from sklearn.callback._callback_support import callback_management_context
+
+from . import _rollback, _training
+from ._base import BaseVanillaMLP
+from ._network import Workspace, loss_and_gradients
+from ._optimizers import Adam, adam_step, pack, sgd_step, unpack
+from ._validation import restore_best
+from ._xp import NUMPY
+
+#: fit() keyword arguments a stacked fit passes on; any other fits alone.
+_FIT_PARAMS = {"sample_weight", "X_val", "y_val", "sample_weight_val"}
+
+
+def fit_many(estimators, datasets, *, n_jobs=None):
+    """Fit every estimator on its data, training together the networks that can share a stack.
+
+    Parameters
+    ----------
+    estimators : list of estimators
+        Unfitted estimators (or fitted ones that ``fit`` starts afresh);
+        fitted in place.
+    datasets : list of (X, y, fit_params)
+        What each estimator's ``fit(X, y, **fit_params)`` would get.  Tasks
+        that train on one set pass the same ``X`` object: it is never
+        copied per network.
+    n_jobs : int, default=None
+        Groups of fits (each a stack, or the fits that train alone) spread
+        over joblib's workers; ``None`` runs them here, one after the other.
+
+    Returns
+    -------
+    list of (estimator or Exception, float)
+        Per task, in order: the fitted estimator, or the exception its fit
+        raised; and its fit time in seconds (a stack's shared equally).
+
+    Examples
+    --------
+    Three learning rates, trained as one stack, each as ``fit`` trains it:
+
+    >>> import warnings
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from skvanilla import VanillaMLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X = X[:300] / 16
+    >>> nets = [VanillaMLPClassifier((10,), learning_rate_init=lr, max_iter=5, random_state=0)
+    ...         for lr in (1e-3, 1e-2, 1e-1)]
+    >>> with warnings.catch_warnings(action="ignore"):  # 5 epochs do not converge
+    ...     results = fit_many(nets, [(X, y[:300], {})] * 3)
+    ...     alone = VanillaMLPClassifier((10,), learning_rate_init=1e-2, max_iter=5,
+    ...                                  random_state=0).fit(X, y[:300])
+    >>> np.array_equal(results[1][0].coefs_[0], alone.coefs_[0])
+    True
+    """
+    tasks = list(zip(estimators, datasets))
+    groups = {}
+    for i, (estimator, (X, _, fit_params)) in enumerate(tasks):
+        groups.setdefault(_group_key(estimator, X, fit_params), []).append(i)
+    jobs = [[tasks[i] for i in indices] for indices in groups.values()]
+    if n_jobs is None:
+        outcomes = [_fit_group(job) for job in jobs]
+    else:
+        outcomes = Parallel(n_jobs=n_jobs)(delayed(_fit_group)(job) for job in jobs)
+    results = [None] * len(tasks)
+    for indices, outcome in zip(groups.values(), outcomes):
+        for i, result in zip(indices, outcome):
+            results[i] = result
+    return results
+
+
+def _group_key(estimator, X, fit_params):
+    """Fits that may share a stack have the same key; a fit that trains alone has its own."""
+    if not _may_stack(estimator, X, fit_params):
+        return ("alone", id(estimator))
+    params = estimator.get_params(deep=False)
+    shape = [
+        "hidden_layer_sizes", "activation", "solver", "batch_size", "shuffle", "loss",
+        "out_activation", "nesterovs_momentum",
+    ]
+    return (type(estimator), *(repr(params.get(name)) for name in shape))
+
+
+def _may_stack(estimator, X, fit_params):
+    """What can be told before the fit: skvanilla's, stochastic, numpy, no dropout or callbacks."""
+    return (
+        isinstance(estimator, BaseVanillaMLP)
+        and estimator.solver in ("sgd", "adam")
+        and estimator.dropout == 0
+        and not getattr(estimator, "_skl_callbacks", None)
+        and not (estimator.warm_start and hasattr(estimator, "coefs_"))
+        and set(fit_params) <= _FIT_PARAMS
+        and isinstance(X, np.ndarray)
+    )
+
+
+def _fit_group(tasks):
+    """Fit a group of tasks (see :func:`fit_many`); returns their results in order."""
+    results = [None] * len(tasks)
+    if not _may_stack(tasks[0][0], tasks[0][1][0], tasks[0][1][2]):
+        return [_fit_alone(estimator, *data) for estimator, data in tasks]
+    # As fit: parameters checked first, nested checks skipped (see sklearn.base._fit_context).
+    validate = not get_config()["skip_parameter_validation"]
+    with contextlib.ExitStack() as contexts:
+        contexts.enter_context(config_context(skip_parameter_validation=True))
+        members = []
+        for i, (estimator, (X, y, fit_params)) in enumerate(tasks):
+            start = time.perf_counter()
+            try:
+                if validate:
+                    with config_context(skip_parameter_validation=False):
+                        estimator._validate_params()
+                contexts.enter_context(callback_management_context(estimator))
+                member = _Member(estimator, X, y, fit_params)
+            except Exception as error:  # this fit fails as it would alone
+                results[i] = (error, time.perf_counter() - start)
+                continue
+            member.index, member.seconds = i, time.perf_counter() - start
+            members.append(member)
+        stacks = {}
+        for member in members:
+            stacks.setdefault(member.key(), []).append(member)
+        for stack in stacks.values():
+            start = time.perf_counter()
+            if len(stack) == 1 or not stack[0].stackable:
+                for member in stack:
+                    member.solve_alone()
+            else:
+                _train_stack(stack)
+            shared = (time.perf_counter() - start) / len(stack)
+            for member in stack:
+                results[member.index] = (member.end(), member.seconds + shared)
+    return results
+
+
+def _fit_alone(estimator, X, y, fit_params):
+    start = time.perf_counter()
+    try:
+        estimator.fit(X, y, **fit_params)
+    except Exception as error:
+        return error, time.perf_counter() - start
+    return estimator, time.perf_counter() - start
+
+
+class _Member:
+    """One fit of a stack: its estimator, its training run and where its epoch is."""
+
+    def __init__(self, estimator, X, y, fit_params):
+        """What ``fit`` does before its solver runs (the data, its split, the callbacks).
+
+        A failure leaves the estimator as it was, and is raised, as by ``fit``.
+        """
+        self.estimator, self.before, self.error = estimator, _rollback.snapshot(estimator), None
+        validation = tuple(fit_params.get(name) for name in ("X_val", "y_val",
+                                                             "sample_weight_val"))
+        try:
+            self.run = estimator._begin_training(
+                X, y, fit_params.get("sample_weight"), False, None, validation
+            )
+        except BaseException:
+            _rollback.restore(estimator, self.before)
+            raise
+        X, Y, _, sample_weight = self.run.train
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.n = X.shape[0]
+        self.order = np.arange(self.n)
+        self.stopped_by = None
+        self.stackable = isinstance(X, np.ndarray) and estimator._namespace().is_numpy
+
+    def key(self):
+        """Members with one key compute with arrays of one shape and dtype: one stack."""
+        if not self.stackable:
+            return ("alone", id(self))
+        model = self.estimator
+        units = (self.X.shape[1], *(c.shape[1] for c in model.coefs_))
+        return (
+            type(model), units, tuple(a.f for a in model._network().activations),
+            model.out_activation_, model.loss, model.solver,
+            model.solver == "sgd" and bool(model.nesterovs_momentum), model.shuffle,
+            _training.batch_size_for(model, self.n), model.coefs_[0].dtype, self.X.dtype,
+            self.Y.dtype, self.sample_weight is None,
+        )
+
+    def solve_alone(self):
+        """The solver ``fit`` runs, on this member alone."""
+        run = self.run
+        try:
+            _training.fit_stochastic(
+                self.estimator, run.train, run.validation, incremental=False,
+                callbacks=run.callbacks,
+            )
+        except Exception as error:
+            self.fail(error)
+
+    def fail(self, error):
+        """This fit failed: ``fit``'s handling of the error (see ``BaseVanillaMLP._fit``)."""
+        self.error = error
+        if isinstance(error, _training.TrainingDiverged):
+            self.estimator.__dict__.pop("_optimizer", None)
+        else:
+            _rollback.restore(self.estimator, self.before)
+
+    def end(self):
+        """What ``fit`` does after its solver: the estimator, or the error its fit raised."""
+        if self.error is None:
+            try:
+                self.estimator._end_training(self.run)
+            except Exception as error:
+                self.fail(error)
+        _rollback.drop_transient(self.estimator)
+        return self.estimator if self.error is None else self.error
+
+
+class _Layout(NamedTuple):
+    """Where each layer lives in a network's flat parameter vector."""
+
+    shapes: list
+    n_weights: int
+    n_layers: int
+
+    def views(self, flat):
+        """Layer views of ``flat`` (one network's ``(P,)`` or a stack's ``(K, P)``)."""
+        stack, start, views = flat.shape[:-1], 0, []
+        for shape in self.shapes:
+            size = int(np.prod(shape))
+            views.append(flat[..., start : start + size].reshape(*stack, *shape))
+            start += size
+        return views[: self.n_layers], views[self.n_layers :]
+
+
+def _train_stack(members):
+    """Train the members of one stack, epoch by epoch, until each has stopped or failed."""
+    first = members[0].estimator
+    net, xp = first._network(), NUMPY
+    for member in members:
+        model = member.estimator
+        theta = pack(model.coefs_ + model.intercepts_)
+        model._optimizer = _training.make_optimizer(model, theta, xp)
+        model.n_iter_ = 0
+        member.batch_size = _training.batch_size_for(model, member.n)
+        member.counted = {
+            n: _training.rows_counted(model, n, xp)
+            for n in {member.batch_size, member.n % member.batch_size}
+        }
+    layout = _Layout(
+        [c.shape for c in first.coefs_] + [b.shape for b in first.intercepts_],
+        sum(c.size for c in first.coefs_), len(first.coefs_),
+    )
+    stack = _Stack(members, layout, net)
+    while stack.members:
+        stack.epoch()
+
+
+class _Stack:
+    """The arrays of the members still training: a row of each per member, in their order."""
+
+    def __init__(self, members, layout, net):
+        self.members, self.layout, self.net = list(members), layout, net
+        first = members[0].estimator
+        self.dtype = first.coefs_[0].dtype
+        self.theta = np.stack([pack(m.estimator.coefs_ + m.estimator.intercepts_)
+                               for m in members])
+        self.adam = isinstance(first._optimizer, Adam)
+        self.state = [np.zeros_like(self.theta) for _ in range(2 if self.adam else 1)]
+        self.nesterov = bool(getattr(first._optimizer, "nesterov", False))
+        self.shuffle = first.shuffle
+        self.batch_size = members[0].batch_size
+        X, Y = members[0].X, members[0].Y
+        # The targets as fit_stochastic reads them (see TrainingBuffers).
+        integer_Y = Y.dtype.kind in "biu"
+        self.Y_dtype = self.dtype if integer_Y and self.dtype == np.float64 else Y.dtype
+        units = [X.shape[1], *(s[1] for s in layout.shapes[: layout.n_layers])]
+        self.work_args = dict(
+            layer_units=units, dtype=self.dtype,
+            overwrite=[f.prime_from_output for f in net.activations],
+            loss_dtype=np.float64 if integer_Y else np.result_type(Y.dtype, self.dtype),
+        )
+        self.X_dtype, self.raw_Y_dtype = X.dtype, Y.dtype
+        self._full = None
+        self._share_weights()
+
+    def _share_weights(self):
+        """Each member's ``coefs_`` and ``intercepts_``: views of its row, as validation reads."""
+        coefs, intercepts = self.layout.views(self.theta)
+        for r, member in enumerate(self.members):
+            member.estimator.coefs_ = [c[r] for c in coefs]
+            member.estimator.intercepts_ = [b[r] for b in intercepts]
+        self._full = None  # the buffers of a full step are made for the new stack
+
+    def epoch(self):
+        """One epoch of every member; then each records it, and those that stop leave."""
+        for member in self.members:
+            if self.shuffle:
+                member.order = member.order[
+                    member.estimator._random_state.permutation(member.n)
+                ]
+            member.total = 0.0
+        last_good = self.theta.copy()
+        n_steps = max(-(-m.n // self.batch_size) for m in self.members)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for step in range(n_steps):
+                for length, entries in self._batches(step).items():
+                    self._step(length, entries)
+        leaving = []
+        for r, member in enumerate(self.members):
+            if self._end_epoch(r, member, last_good):
+                leaving.append(r)
+        if leaving:
+            self._leave(leaving)
+
+    def _batches(self, step):
+        """The members' batches of this step, by length: ``{length: [(row, rows of X)]}``."""
+        groups = {}
+        start = step * self.batch_size
+        for r, member in enumerate(self.members):
+            if start >= member.n:
+                continue
+            stop = min(start + self.batch_size, member.n)
+            rows = member.order[start:stop] if self.shuffle else np.arange(start, stop)
+            sw = member.sample_weight
+            if sw is not None and not np.any(sw[rows]):
+                continue  # as alone: a batch of zero weight has no objective to descend
+            groups.setdefault(stop - start, []).append((r, rows))
+        return groups
+
+    def _step(self, length, entries):
+        """One step of the members in ``entries``, all on batches of ``length`` rows."""
+        K = len(entries)
+        full = K == len(self.members) and length == self.batch_size
+        if full:
+            theta, state, buffers = self.theta, self.state, self._full_buffers()
+        else:  # a part of the stack: its rows, copied out and back
+            index = [r for r, _ in entries]
+            theta, state = self.theta[index], [s[index] for s in self.state]
+            buffers = self._buffers(K, length)
+        members = [self.members[r] for r, _ in entries]
+        for k, ((_, rows), member) in enumerate(zip(entries, members)):
+            buffers.take(k, member, rows)
+        X_batch, Y_batch, sw = buffers.read()
+        coefs, intercepts = self.layout.views(theta)
+        grad = buffers.grad
+        n_weights = self.layout.n_weights
+        flat = theta[:, :n_weights], grad[:, :n_weights], grad, buffers.penalty
+        alpha = np.array([m.estimator.alpha for m in members], dtype=self.dtype)
+        loss, _, _ = loss_and_gradients(
+            X_batch, Y_batch, coefs, intercepts, self.net, sw, alpha, None,
+            work=buffers.work, grads=self.layout.views(grad), flat=flat,
+        )
+        self._update(members, theta, grad, state)
+        for member, value in zip(members, loss):
+            member.total += value * member.counted[length]
+        if not full:
+            self.theta[index] = theta
+            for s, part in zip(self.state, state):
+                s[index] = part
+
+    def _update(self, members, theta, grad, state):
+        """The optimizer step of each member, with its own hyperparameters."""
+        optimizers = [m.estimator._optimizer for m in members]
+
+        def column(values, dtype=self.dtype):
+            return np.array(values, dtype=dtype)[:, None]
+
+        if not self.adam:
+            sgd_step(
+                theta, grad, state[0], column([o.learning_rate for o in optimizers]),
+                column([o.momentum for o in optimizers]), self.nesterov,
+            )
+            return
+        for o in optimizers:
+            o.t += 1
+        step_sizes = [o.step_size() for o in optimizers]
+        for o, size in zip(optimizers, step_sizes):
+            o.learning_rate = float(size)
+        b1, b2 = [o.beta_1 for o in optimizers], [o.beta_2 for o in optimizers]
+        betas = (column(b1), column([1 - b for b in b1]), column(b2), column([1 - b for b in b2]))
+        adam_step(
+            theta, grad, state[0], state[1], column(step_sizes, np.float64), betas,
+            column([o.epsilon for o in optimizers]),
+        )
+
+    def _full_buffers(self):
+        if self._full is None:
+            self._full = self._buffers(len(self.members), self.batch_size)
+        return self._full
+
+    def _buffers(self, K, length):
+        """Buffers for ``K`` members' batches of ``length`` rows."""
+        units = self.work_args["layer_units"]
+        return _Buffers(
+            K, length, units[0], units[-1], (self.X_dtype, self.raw_Y_dtype, self.Y_dtype),
+            self.members[0].sample_weight is not None, self.theta.shape[1],
+            self.layout.n_weights, self.work_args,
+        )
+
+    def _end_epoch(self, r, member, last_good):
+        """Record member ``r``'s epoch; True when it leaves the stack (stopped or failed)."""
+        model = member.estimator
+        loss = member.total / member.n
+        try:
+            _training.check_finite(loss, self.theta[r], last_good[r], NUMPY)
+            if _training.end_epoch(model, loss, member.n, member.run.validation):
+                return True
+        except Exception as error:
+            member.stopped_by = error
+            return True
+        if model.n_iter_ == model.max_iter:
+            _training.warn_max_iter(model)
+            return True
+        return False
+
+    def _leave(self, rows):
+        """Members ``rows`` leave: their weights and optimizer state become their own."""
+        for r in rows:
+            member = self.members[r]
+            model = member.estimator
+            theta = self.theta[r].copy()
+            params = unpack(theta, model.coefs_ + model.intercepts_)
+            model.coefs_, model.intercepts_ = params[: self.layout.n_layers], params[
+                self.layout.n_layers :]
+            names = ("ms", "vs") if self.adam else ("velocities",)
+            for name, s in zip(names, self.state):
+                setattr(model._optimizer, name, s[r].copy())
+            if member.stopped_by is not None:
+                member.fail(member.stopped_by)
+            else:
+                restore_best(model, member.run.validation)
+        keep = [r for r in range(len(self.members)) if r not in set(rows)]
+        self.members = [self.members[r] for r in keep]
+        self.theta = self.theta[keep]
+        self.state = [s[keep] for s in self.state]
+        self._share_weights()
+
+
+class _Buffers:
+    """What a step of ``K`` members on batches of ``length`` rows writes, made once per stack.
+
+    The batch's rows are taken from each member's ``X`` and targets into
+    arrays of their own dtypes, then read as fit_stochastic reads them:
+    integer ``X`` as the weights' floats, 0/1 targets as float64 in a
+    float64 network (see ``TrainingBuffers``).
+    """
+
+    def __init__(self, K, length, n_features, n_outputs, dtypes, weighted, n_params,
+                 n_weights, work_args):
+        X_dtype, Y_dtype, Y_read = dtypes
+        dtype = work_args["dtype"]
+        self.X_raw = np.empty((K, length, n_features), X_dtype)
+        self.X = self.X_raw if X_dtype == dtype else np.empty(self.X_raw.shape, dtype)
+        self.Y_raw = np.empty((K, length, n_outputs), Y_dtype)
+        self.Y = self.Y_raw if Y_dtype == Y_read else np.empty(self.Y_raw.shape, Y_read)
+        self.sample_weight = np.empty((K, length), dtype) if weighted else None
+        self.work = Workspace(length, n_models=K, **work_args)
+        self.grad = np.empty((K, n_params), dtype)
+        self.penalty = np.empty((K, n_weights), dtype)
+
+    def take(self, k, member, rows):
+        """Member ``member``'s rows ``rows`` into slot ``k``."""
+        member.X.take(rows, axis=0, out=self.X_raw[k])
+        member.Y.take(rows, axis=0, out=self.Y_raw[k])
+        if self.sample_weight is not None:
+            member.sample_weight.take(rows, axis=0, out=self.sample_weight[k])
+
+    def read(self):
+        """The batch as the network reads it: ``X``, ``Y`` and the sample weights."""
+        if self.X is not self.X_raw:
+            np.copyto(self.X, self.X_raw)
+        if self.Y is not self.Y_raw:
+            np.copyto(self.Y, self.Y_raw)
+        return self.X, self.Y, self.sample_weight
