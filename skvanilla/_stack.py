@@ -39,6 +39,7 @@ estimators' base and the numeric core.
 """
 
 import contextlib
+import math
 import time
 from typing import NamedTuple
 
@@ -268,10 +269,32 @@ class _Layout(NamedTuple):
         """Layer views of ``flat`` (one network's ``(P,)`` or a stack's ``(K, P)``)."""
         stack, start, views = flat.shape[:-1], 0, []
         for shape in self.shapes:
-            size = int(np.prod(shape))
+            size = math.prod(shape)
             views.append(flat[..., start : start + size].reshape(*stack, *shape))
             start += size
         return views[: self.n_layers], views[self.n_layers :]
+
+
+def _share_data(members):
+    """Members that train on one set share its arrays; ``data_group`` numbers the sets.
+
+    Fits on one ``X`` encode their targets and weights each for itself:
+    where those are equal, one copy serves all, and one gather a step.
+    """
+    sets = []
+    for member in members:
+        for group, (X, Y, sw) in enumerate(sets):  # noqa: B007 (the group found is kept)
+            if X is member.X and np.array_equal(Y, member.Y) and (
+                (sw is None and member.sample_weight is None)
+                or (sw is not None and member.sample_weight is not None
+                    and np.array_equal(sw, member.sample_weight))
+            ) and Y.dtype == member.Y.dtype:
+                member.Y, member.sample_weight = Y, sw
+                break
+        else:
+            group = len(sets)
+            sets.append((member.X, member.Y, member.sample_weight))
+        member.data_group = group
 
 
 def _train_stack(members):
@@ -301,7 +324,10 @@ class _Stack:
     """The arrays of the members still training: a row of each per member, in their order."""
 
     def __init__(self, members, layout, net):
-        self.members, self.layout, self.net = list(members), layout, net
+        _share_data(members)
+        # The members of one training set side by side: their rows are gathered in one call.
+        members = sorted(members, key=lambda m: m.data_group)
+        self.members, self.layout, self.net = members, layout, net
         first = members[0].estimator
         self.dtype = first.coefs_[0].dtype
         self.theta = np.stack([pack(m.estimator.coefs_ + m.estimator.intercepts_)
@@ -325,6 +351,20 @@ class _Stack:
         self._full = None
         self._share_weights()
 
+    def _hyperparameter(self, values, dtype=None, column=True):
+        """One value per member, for the step: the value itself when they all share it.
+
+        A Python float (or numpy float64, Adam's step size) is what a member
+        alone computes with; a column of them in the weights' dtype rounds
+        each product as that scalar does, at the cost of broadcasting.  A
+        column ``(K, 1)`` for the optimizers, a vector for ``alpha`` (see
+        :mod:`skvanilla._network`).
+        """
+        if all(v == values[0] for v in values):
+            return values[0]
+        values = np.array(values, dtype=dtype or self.dtype)
+        return values[:, None] if column else values
+
     def _share_weights(self):
         """Each member's ``coefs_`` and ``intercepts_``: views of its row, as validation reads."""
         coefs, intercepts = self.layout.views(self.theta)
@@ -341,12 +381,20 @@ class _Stack:
                     member.estimator._random_state.permutation(member.n)
                 ]
             member.total = 0.0
+        # Per training set, its members' orders of the rows, one row each.
+        sets, first = [], 0
+        for last in range(1, len(self.members) + 1):
+            if last == len(self.members) or (
+                self.members[last].data_group != self.members[first].data_group
+            ):
+                sets.append((first, last, np.stack([m.order for m in self.members[first:last]])))
+                first = last
         last_good = self.theta.copy()
         n_steps = max(-(-m.n // self.batch_size) for m in self.members)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for step in range(n_steps):
-                for length, entries in self._batches(step).items():
-                    self._step(length, entries)
+                for length, parts in self._batches(step, sets).items():
+                    self._step(length, parts)
         leaving = []
         for r, member in enumerate(self.members):
             if self._end_epoch(r, member, last_good):
@@ -354,45 +402,52 @@ class _Stack:
         if leaving:
             self._leave(leaving)
 
-    def _batches(self, step):
-        """The members' batches of this step, by length: ``{length: [(row, rows of X)]}``."""
+    def _batches(self, step, sets):
+        """This step's batches by length: ``{length: [(first, last, rows)]}``.
+
+        Members ``first:last`` (one training set) take the rows ``rows``,
+        one row of indices each.
+        """
         groups = {}
         start = step * self.batch_size
-        for r, member in enumerate(self.members):
-            if start >= member.n:
+        for first, last, orders in sets:
+            rows = orders[:, start : start + self.batch_size]
+            if rows.shape[1] == 0:
                 continue
-            stop = min(start + self.batch_size, member.n)
-            rows = member.order[start:stop] if self.shuffle else np.arange(start, stop)
-            sw = member.sample_weight
-            if sw is not None and not np.any(sw[rows]):
-                continue  # as alone: a batch of zero weight has no objective to descend
-            groups.setdefault(stop - start, []).append((r, rows))
+            parts = [(first, last, rows)]
+            sw = self.members[first].sample_weight
+            if sw is not None:  # as alone: a batch of zero weight has no objective to descend
+                weighted = np.flatnonzero(np.any(sw[rows], axis=1))
+                runs = np.split(weighted, np.flatnonzero(np.diff(weighted) != 1) + 1)
+                parts = [(first + r[0], first + r[-1] + 1, rows[r[0] : r[-1] + 1])
+                         for r in runs if len(r)]
+            if parts:
+                groups.setdefault(rows.shape[1], []).extend(parts)
         return groups
 
-    def _step(self, length, entries):
-        """One step of the members in ``entries``, all on batches of ``length`` rows."""
-        K = len(entries)
+    def _step(self, length, parts):
+        """One step of the members of ``parts``, all on batches of ``length`` rows."""
+        index = [r for first, last, _ in parts for r in range(first, last)]
+        K = len(index)
         full = K == len(self.members) and length == self.batch_size
         if full:
             theta, state, buffers = self.theta, self.state, self._full_buffers()
         else:  # a part of the stack: its rows, copied out and back
-            index = [r for r, _ in entries]
             theta, state = self.theta[index], [s[index] for s in self.state]
             buffers = self._buffers(K, length)
-        members = [self.members[r] for r, _ in entries]
-        for k, ((_, rows), member) in enumerate(zip(entries, members)):
-            buffers.take(k, member, rows)
+            buffers.share(theta)
+        members = [self.members[r] for r in index]
+        slot = 0
+        for first, last, rows in parts:  # one gather per training set
+            buffers.take(slot, slot + last - first, self.members[first], rows)
+            slot += last - first
         X_batch, Y_batch, sw = buffers.read()
-        coefs, intercepts = self.layout.views(theta)
-        grad = buffers.grad
-        n_weights = self.layout.n_weights
-        flat = theta[:, :n_weights], grad[:, :n_weights], grad, buffers.penalty
-        alpha = np.array([m.estimator.alpha for m in members], dtype=self.dtype)
+        alpha = self._hyperparameter([m.estimator.alpha for m in members], column=False)
         loss, _, _ = loss_and_gradients(
-            X_batch, Y_batch, coefs, intercepts, self.net, sw, alpha, None,
-            work=buffers.work, grads=self.layout.views(grad), flat=flat,
+            X_batch, Y_batch, *buffers.params, self.net, sw, alpha, None,
+            work=buffers.work, grads=buffers.grads, flat=buffers.flat,
         )
-        self._update(members, theta, grad, state)
+        self._update(members, theta, buffers.grad, state)
         for member, value in zip(members, loss):
             member.total += value * member.counted[length]
         if not full:
@@ -403,9 +458,7 @@ class _Stack:
     def _update(self, members, theta, grad, state):
         """The optimizer step of each member, with its own hyperparameters."""
         optimizers = [m.estimator._optimizer for m in members]
-
-        def column(values, dtype=self.dtype):
-            return np.array(values, dtype=dtype)[:, None]
+        column = self._hyperparameter
 
         if not self.adam:
             sgd_step(
@@ -428,6 +481,7 @@ class _Stack:
     def _full_buffers(self):
         if self._full is None:
             self._full = self._buffers(len(self.members), self.batch_size)
+            self._full.share(self.theta)
         return self._full
 
     def _buffers(self, K, length):
@@ -436,7 +490,7 @@ class _Stack:
         return _Buffers(
             K, length, units[0], units[-1], (self.X_dtype, self.raw_Y_dtype, self.Y_dtype),
             self.members[0].sample_weight is not None, self.theta.shape[1],
-            self.layout.n_weights, self.work_args,
+            self.layout.n_weights, self.work_args, self.layout,
         )
 
     def _end_epoch(self, r, member, last_good):
@@ -488,7 +542,7 @@ class _Buffers:
     """
 
     def __init__(self, K, length, n_features, n_outputs, dtypes, weighted, n_params,
-                 n_weights, work_args):
+                 n_weights, work_args, layout):
         X_dtype, Y_dtype, Y_read = dtypes
         dtype = work_args["dtype"]
         self.X_raw = np.empty((K, length, n_features), X_dtype)
@@ -499,13 +553,20 @@ class _Buffers:
         self.work = Workspace(length, n_models=K, **work_args)
         self.grad = np.empty((K, n_params), dtype)
         self.penalty = np.empty((K, n_weights), dtype)
+        self.layout, self.grads = layout, layout.views(self.grad)
 
-    def take(self, k, member, rows):
-        """Member ``member``'s rows ``rows`` into slot ``k``."""
-        member.X.take(rows, axis=0, out=self.X_raw[k])
-        member.Y.take(rows, axis=0, out=self.Y_raw[k])
+    def share(self, theta):
+        """The layer views of the parameters ``theta`` these buffers' steps update."""
+        n_weights = self.layout.n_weights
+        self.params = self.layout.views(theta)
+        self.flat = theta[:, :n_weights], self.grad[:, :n_weights], self.grad, self.penalty
+
+    def take(self, start, stop, member, rows):
+        """Slots ``start:stop``: rows ``rows`` (one row of indices per slot) of one training set."""
+        member.X.take(rows, axis=0, out=self.X_raw[start:stop])
+        member.Y.take(rows, axis=0, out=self.Y_raw[start:stop])
         if self.sample_weight is not None:
-            member.sample_weight.take(rows, axis=0, out=self.sample_weight[k])
+            member.sample_weight.take(rows, axis=0, out=self.sample_weight[start:stop])
 
     def read(self):
         """The batch as the network reads it: ``X``, ``Y`` and the sample weights."""

@@ -36,3 +36,27 @@ def saved_and_loaded(estimator):
         joblib.load(io.BytesIO(buffer.getvalue())),
         skops_io.loads(data, trusted=skops_io.get_untrusted_types(data=data)),
     ]
+
+
+#: Every array a fit produces (None where the solver does not record it).
+ATTRIBUTES = [
+    "coefs_", "intercepts_", "loss_", "loss_curve_", "best_loss_", "validation_scores_",
+    "best_validation_score_", "n_iter_", "t_",
+]
+
+
+def assert_same_fit(ours, theirs):
+    """Every recorded array of ``ours`` equals ``theirs``'s, bit for bit."""
+    for name in ATTRIBUTES:
+        a, b = getattr(ours, name, None), getattr(theirs, name, None)
+        if name in ("loss_curve_", "best_loss_") and theirs.solver == "lbfgs":
+            continue  # scikit-learn keeps no record of lbfgs (docs/migrating.rst)
+        if b is None or a is None:
+            assert a is None and b is None, name
+        elif name in ("coefs_", "intercepts_"):
+            assert len(a) == len(b), name
+            for u, v in zip(a, b):
+                assert u.dtype == v.dtype, name
+                np.testing.assert_array_equal(u, v, err_msg=name, strict=True)
+        else:
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=name)

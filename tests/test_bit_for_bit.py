@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers import assert_same_fit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
@@ -24,12 +25,6 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
 from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor
-
-#: Every array a fit produces (None where the solver does not record it).
-ATTRIBUTES = [
-    "coefs_", "intercepts_", "loss_", "loss_curve_", "best_loss_", "validation_scores_",
-    "best_validation_score_", "n_iter_", "t_",
-]
 
 
 def _targets(kind, X, rng):
@@ -49,23 +44,6 @@ def _data(kind, dtype=np.float64, n=90, seed=0):
     rng = np.random.RandomState(seed)
     X = rng.randn(n, 5).astype(dtype)
     return X, _targets(kind, X, rng)
-
-
-def assert_same_fit(ours, theirs):
-    """Every recorded array of ``ours`` equals ``theirs``'s, bit for bit."""
-    for name in ATTRIBUTES:
-        a, b = getattr(ours, name, None), getattr(theirs, name, None)
-        if name in ("loss_curve_", "best_loss_") and theirs.solver == "lbfgs":
-            continue  # scikit-learn keeps no record of lbfgs (docs/migrating.rst)
-        if b is None or a is None:
-            assert a is None and b is None, name
-        elif name in ("coefs_", "intercepts_"):
-            assert len(a) == len(b), name
-            for u, v in zip(a, b):
-                assert u.dtype == v.dtype, name
-                np.testing.assert_array_equal(u, v, err_msg=name, strict=True)
-        else:
-            np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=name)
 
 
 def _pair(kind, params):

@@ -1,0 +1,191 @@
+"""fit_many: every fit of a stack ends as the same fit alone, bit for bit, or with its error.
+
+``skvanilla._stack.fit_many`` trains the networks of one shape together (see
+its module docstring).  Each test fits a list of estimators with it and each
+estimator again alone with ``fit``, and compares every array a fit records
+(``assert_same_fit`` of the bit-for-bit tests: weights, ``loss_curve_``,
+``n_iter_``, ``t_``, validation scores ...); a fit that fails must fail with
+the same exception type and message.  Together with ``test_bit_for_bit.py``
+(one fit alone is scikit-learn's) this makes a stacked fit scikit-learn's.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from helpers import assert_same_fit
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+
+from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor
+from skvanilla._stack import fit_many
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X[:600] / 16, y[:600]
+
+
+def _splits(n, sizes, seed=0):
+    rng = np.random.RandomState(seed)
+    return [np.sort(rng.permutation(n)[:size]) for size in sizes]
+
+
+def _fit_both(base, grid, X, y, splits, fit_params=None, n_jobs=None):
+    """fit_many over grid x splits, and the same fits alone; returns (stacked, alone) lists."""
+    estimators, datasets = [], []
+    for rows in splits:
+        X_train, y_train = X[rows], y[rows]  # one X per training set, shared by its fits
+        params = {k: (v[rows] if k == "sample_weight" else v)
+                  for k, v in (fit_params or {}).items()}
+        for candidate in grid:
+            estimators.append(clone(base).set_params(**candidate))
+            datasets.append((X_train, y_train, params))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.filterwarnings("ignore", "Got `batch_size`", UserWarning)  # clipped: both
+        stacked = [result for result, _ in fit_many(estimators, datasets, n_jobs=n_jobs)]
+        alone = []
+        for estimator, (X_train, y_train, params) in zip(estimators, datasets):
+            try:
+                alone.append(clone(estimator).fit(X_train, y_train, **params))
+            except Exception as error:
+                alone.append(error)
+    return stacked, alone
+
+
+def assert_same_results(stacked, alone):
+    assert len(stacked) == len(alone)
+    for ours, theirs in zip(stacked, alone):
+        if isinstance(theirs, Exception):
+            assert type(ours) is type(theirs) and str(ours) == str(theirs)
+        else:
+            assert not isinstance(ours, Exception), ours
+            assert_same_fit(ours, theirs)
+
+
+RATES = [dict(learning_rate_init=lr, alpha=a) for lr in (1e-3, 3e-2) for a in (1e-4, 0.1)]
+SOLVERS = {
+    "adam": dict(solver="adam"),
+    "sgd-constant": dict(solver="sgd", momentum=0.0, batch_size=15),
+    "sgd-nesterov": dict(solver="sgd", momentum=0.9),
+    "sgd-momentum": dict(solver="sgd", nesterovs_momentum=False),
+    "sgd-invscaling": dict(solver="sgd", learning_rate="invscaling", learning_rate_init=0.1),
+    "sgd-adaptive": dict(solver="sgd", learning_rate="adaptive", tol=1e-2, n_iter_no_change=2),
+}
+
+
+@pytest.mark.parametrize("solver", sorted(SOLVERS))
+def test_a_grid_over_folds_of_other_sizes_trains_as_alone(digits, solver):
+    X, y = digits
+    base = VanillaMLPClassifier((12,), max_iter=15, random_state=0, **SOLVERS[solver])
+    grid = RATES + [dict(momentum=0.5, random_state=7, beta_1=0.8, epsilon=1e-4)]
+    assert_same_results(*_fit_both(base, grid, X, y, _splits(600, [479, 480, 480, 481])))
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd-adaptive"])
+def test_members_stop_apart_with_early_stopping(digits, solver):
+    X, y = digits
+    params = {**SOLVERS[solver], "n_iter_no_change": 2}
+    base = VanillaMLPClassifier((10,), early_stopping=True, max_iter=40, random_state=0,
+                                **params)
+    grid = RATES + [dict(validation_fraction=0.2, tol=1e-3), dict(random_state=3, max_iter=3)]
+    stacked, alone = _fit_both(base, grid, X, y, _splits(600, [500, 520]))
+    assert len({fit.n_iter_ for fit in alone}) > 2  # the members did stop at other epochs
+    assert_same_results(stacked, alone)
+
+
+def test_weights_classes_and_zero_weight_batches(digits):
+    X, y = digits
+    sample_weight = np.random.RandomState(0).uniform(0.2, 2.0, len(y))
+    sample_weight[:200] = 0.0  # whole batches of zero weight: skipped, as alone
+    base = VanillaMLPClassifier((8,), solver="sgd", batch_size=20, shuffle=False, max_iter=6,
+                                random_state=0)
+    grid = RATES + [dict(class_weight="balanced"), dict(class_weight={0: 3.0})]
+    assert_same_results(*_fit_both(base, grid, X, y, _splits(600, [600, 550]),
+                                   {"sample_weight": sample_weight}))
+
+
+def test_multilabel_targets_and_float32_and_integer_X(digits):
+    X, y = digits
+    Y = np.c_[y % 2, y > 4, y == 7]
+    base = VanillaMLPClassifier((9, 5), activation="tanh", max_iter=8, random_state=0)
+    assert_same_results(*_fit_both(base, RATES, X.astype(np.float32), Y, _splits(600, [400])))
+    integers = (X * 16).astype(np.int64)
+    assert_same_results(*_fit_both(base, RATES, integers, y, _splits(600, [300, 301])))
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_regressors_train_as_alone(digits, loss):
+    X, y = digits
+    target = np.c_[y / 3.0, (y % 3)] if loss == "squared_error" else (y % 4).astype(float)
+    base = VanillaMLPRegressor(hidden_layer_sizes=(7,), loss=loss, solver="sgd", max_iter=8,
+                               random_state=0, learning_rate_init=1e-3)
+    assert_same_results(*_fit_both(base, RATES[:3], X, target, _splits(600, [450, 451])))
+
+
+def test_a_failing_member_leaves_with_its_own_error_and_the_others_go_on(digits):
+    X, y = digits
+    base = VanillaMLPClassifier((10,), solver="sgd", max_iter=5, random_state=0)
+    grid = [dict(learning_rate_init=1e-2), dict(learning_rate_init=1e300, momentum=0.0),
+            dict(alpha=-1.0), dict(learning_rate_init=1e-3)]
+    with np.errstate(all="ignore"):
+        stacked, alone = _fit_both(base, grid, X * 1e3, y, _splits(600, [500]))
+    kinds = [type(result).__name__ for result in stacked]
+    assert kinds == ["VanillaMLPClassifier", "TrainingDiverged", "InvalidParameterError",
+                     "VanillaMLPClassifier"]
+    assert_same_results(stacked, alone)
+
+
+def test_what_cannot_share_a_stack_trains_alone_with_the_same_results(digits):
+    X, y = digits
+    cases = [
+        (VanillaMLPClassifier((6,), solver="lbfgs", max_iter=15, random_state=0), X),
+        (VanillaMLPClassifier((6,), dropout=0.2, max_iter=4, random_state=0), X),
+        (VanillaMLPClassifier((6,), max_iter=4, random_state=0), sparse.csr_matrix(X)),
+    ]
+    for base, X_case in cases:
+        assert_same_results(*_fit_both(base, [{}, {}], X_case, y, _splits(600, [500])))
+    # Not skvanilla's: fit as it is (assert_same_fit compares only MLP attributes).
+    rows = _splits(600, [500])[0]
+    stacked, _ = _fit_both(LogisticRegression(max_iter=500), [{}], X, y, [rows])
+    expected = LogisticRegression(max_iter=500).fit(X[rows], y[rows])
+    np.testing.assert_array_equal(stacked[0].coef_, expected.coef_)
+
+
+def test_a_validation_set_of_ones_own_and_workers(digits):
+    X, y = digits
+    base = VanillaMLPClassifier((10,), early_stopping=True, max_iter=10, n_iter_no_change=3,
+                                random_state=0)
+    params = {"X_val": X[500:], "y_val": y[500:]}
+    assert_same_results(*_fit_both(base, RATES, X, y, _splits(500, [400, 450]), params))
+    assert_same_results(*_fit_both(base, RATES, X, y, _splits(600, [400, 450]), n_jobs=2))
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    hidden=st.lists(st.integers(1, 8), min_size=1, max_size=2),
+    activation=st.sampled_from(["relu", "tanh", "logistic", "identity"]),
+    solver=st.sampled_from(sorted(SOLVERS)),
+    batch_size=st.integers(5, 80),
+    sizes=st.lists(st.integers(30, 120), min_size=1, max_size=3),
+    rates=st.lists(st.sampled_from([1e-3, 1e-2, 0.1]), min_size=1, max_size=3),
+    shuffle=st.booleans(),
+    seed=st.integers(0, 2**10),
+)
+def test_random_stacks_train_as_their_members_alone(
+    digits, hidden, activation, solver, batch_size, sizes, rates, shuffle, seed
+):
+    X, y = digits
+    base = VanillaMLPClassifier(
+        hidden, activation=activation, batch_size=batch_size, shuffle=shuffle, max_iter=4,
+        random_state=seed, **{k: v for k, v in SOLVERS[solver].items() if k != "batch_size"},
+    )
+    grid = [dict(learning_rate_init=rate, random_state=seed + i) for i, rate in enumerate(rates)]
+    assert_same_results(*_fit_both(base, grid, X, y, _splits(600, sizes, seed)))
