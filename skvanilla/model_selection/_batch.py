@@ -177,12 +177,15 @@ def fit_and_score_all(calls, n_jobs=None):
         mlp = final_mlp(estimator)
         if mlp is None:
             continue
-        X, train, fit_params = call["X"], call["train"], call.get("fit_params") or {}
+        X, train, fit_params = call["X"], call["train"], call.get("fit_params")
         # One training set per split (and per fit parameters): never a copy per call.
+        # The calls of a split share their X, train and fit_params objects, and hold
+        # them while this runs, so that their ids cannot be reused meanwhile.
         key = (id(X), id(train), id(fit_params))
         if key not in data:
             X_train, y_train = _safe_split(estimator, X, call["y"], train)
-            data[key] = (X_train, y_train, _check_method_params(X, fit_params, indices=train))
+            split_params = _check_method_params(X, fit_params or {}, indices=train)
+            data[key] = (X_train, y_train, split_params)
         X_train, y_train, split_params = data[key]
         outcome = stacked[index] = _Outcome(estimator)
         if mlp is estimator:
