@@ -15,13 +15,14 @@ import warnings
 
 import numpy as np
 import pytest
+import sklearn
 from helpers import assert_same_weights
 from scipy.stats import loguniform
 from sklearn import model_selection as skms
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import make_scorer, mean_squared_error
+from sklearn.metrics import get_scorer, make_scorer, mean_squared_error
 from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -29,7 +30,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor
 from skvanilla import model_selection as ms
-from skvanilla.model_selection import _batch
+from skvanilla.model_selection import _batch, _search
 
 _X, _Y = load_digits(return_X_y=True)
 X, Y = _X[:120] / 16, _Y[:120]  # ten classes, 12 samples each on average, in [0, 1]
@@ -276,7 +277,7 @@ def test_invalid_search_arguments_raise_as_sklearn():
 # -- RandomizedSearchCV, verbose, n_jobs -------------------------------------------------
 
 
-def test_randomized_search_equals_sklearns():
+def test_randomized_search_equals_sklearns(fit_many_calls):
     pipe = make_pipeline(StandardScaler(), clf(solver="adam"))
     dists = {
         "vanillamlpclassifier__alpha": loguniform(1e-5, 1.0),
@@ -287,6 +288,7 @@ def test_randomized_search_equals_sklearns():
         return_train_score=True, fit_params={"data": (X, Y)},
     )  # fmt: skip
     assert_same_search(ours, theirs)
+    assert [len(estimators) for estimators, _, _ in fit_many_calls] == [6]
 
 
 def _without_times(text):
@@ -377,6 +379,38 @@ def test_other_estimators_take_sklearns_path(fit_many_calls):
         scores, skms.cross_val_score(LogisticRegression(max_iter=50), X, Y, cv=2)
     )
     assert fit_many_calls == []
+
+
+@pytest.mark.parametrize("pipeline", [False, True])
+def test_sample_weight_routed_with_metadata_routing(pipeline, fit_many_calls):
+    alpha = "vanillamlpclassifier__alpha" if pipeline else "alpha"
+    with sklearn.config_context(enable_metadata_routing=True):
+        mlp = clf().set_fit_request(sample_weight=True)
+        estimator = make_pipeline(StandardScaler().set_fit_request(sample_weight=False), mlp)
+        estimator = estimator if pipeline else mlp
+        scorer = get_scorer("neg_log_loss").set_score_request(sample_weight=False)
+        (ours, _), (theirs, _) = both(
+            "GridSearchCV", estimator, {alpha: [1e-4, 1.0]}, cv=2, scoring=scorer,
+            fit_params={"data": (X, Y), "params": {"sample_weight": W}},
+        )  # fmt: skip
+        (unweighted, _), _ = both(
+            "GridSearchCV", estimator, {alpha: [1e-4, 1.0]}, cv=2, scoring=scorer,
+            fit_params={"data": (X, Y)},
+        )  # fmt: skip
+    assert_same_search(ours, theirs)
+    assert not np.array_equal(ours.cv_results_["split0_test_score"],
+                              unweighted.cv_results_["split0_test_score"])  # fmt: skip
+    assert len(fit_many_calls) == 2  # ours, with and without weights (a refit is not one)
+
+
+def test_an_unknown_evaluate_candidates_is_refused():
+    # The one point of scikit-learn's BaseSearchCV.fit this module relies on.
+    def evaluate_candidates(candidate_params, cv=None, more_results=None, callback_ctx=None):
+        return candidate_params
+
+    with pytest.raises(RuntimeError, match="does not support this version of scikit-learn"):
+        with _search._all_at_once(evaluate_candidates, None):
+            pass
 
 
 # -- cross_validate and cross_val_score --------------------------------------------------

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from sklearn.base import clone
 from sklearn.model_selection._validation import _fit_and_score
 from sklearn.pipeline import Pipeline
+from sklearn.utils.metadata_routing import _routing_enabled, get_routing_for_object
 from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils.validation import _check_method_params
 
@@ -92,7 +93,7 @@ class _Preprocessing:
             # The pipeline itself, its last step passed through, fits and applies
             # the earlier steps as Pipeline.fit would (routing, transform_input).
             prefix = clone(pipeline).set_params(**{last: "passthrough"})
-            self.Xt = prefix.fit_transform(X, y, **fit_params)
+            self.Xt = prefix.fit_transform(X, y, **_requested(prefix, fit_params))
             routed = pipeline._check_method_params(method="fit", props=fit_params)
             self.final_params = prefix._get_metadata_for_step(
                 step_idx=len(pipeline) - 1, step_params=routed[last], all_params=fit_params
@@ -101,6 +102,18 @@ class _Preprocessing:
         except Exception as exc:  # every candidate of this setting fails with it
             self.error = exc
         self.seconds = time.perf_counter() - start
+
+
+def _requested(prefix, fit_params):
+    """The fit parameters that ``prefix`` takes: with metadata routing, those its steps ask for.
+
+    Routing refuses metadata that no step consumes, and the MLP's (its
+    ``sample_weight``) is no longer in ``prefix``.
+    """
+    if not _routing_enabled():
+        return fit_params
+    wanted = get_routing_for_object(prefix).consumes("fit_transform", fit_params.keys())
+    return {key: value for key, value in fit_params.items() if key in wanted}
 
 
 def _earlier_params(pipeline, parameters):
