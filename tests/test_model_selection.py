@@ -17,16 +17,21 @@ import numpy as np
 import pytest
 import sklearn
 from helpers import assert_same_weights
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy.stats import loguniform
 from sklearn import model_selection as skms
+from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import get_scorer, make_scorer, mean_squared_error
+from sklearn.metrics import check_scoring, get_scorer, make_scorer, mean_squared_error
 from sklearn.model_selection import KFold
+from sklearn.model_selection._validation import _fit_and_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.parallel import delayed
 
 from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor
 from skvanilla import model_selection as ms
@@ -495,3 +500,49 @@ def test_cross_validate_arguments_checked_as_sklearns():
             module.cross_val_score(clf(), X, Y, scoring=["accuracy"])
         errors.append(str(raised.value))
     assert errors[0] == errors[1] and "cross_val_score" in errors[0]
+
+
+class _NotFitted(Exception):
+    pass
+
+
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.booleans(), st.sampled_from([1e-4, 1e-2, 1.0])),
+        min_size=1, max_size=6,
+    ),
+    st.integers(2, 3),
+)  # fmt: skip
+def test_one_preprocessing_per_split_and_setting_whatever_the_candidates(candidates, n_splits):
+    # fit_many is replaced by one that fits nothing: only the grouping is under test.
+    CountingScaler.fits.clear()
+    seen = []
+
+    def record(estimators, datasets, n_jobs=None):
+        seen.extend(datasets)
+        return [(_NotFitted(), 0.0) for _ in estimators]
+
+    pipe = make_pipeline(CountingScaler(), clf())
+    scorer = check_scoring(pipe)
+    splits = list(KFold(n_splits).split(X))
+    calls = [
+        delayed(_fit_and_score)(
+            clone(pipe), X, Y, scorer=scorer, train=train, test=test, verbose=0,
+            parameters={"countingscaler__with_mean": mean, "countingscaler__with_std": std,
+                        "vanillamlpclassifier__alpha": alpha},
+            fit_params=None, score_params=None,
+        )
+        for mean, std, alpha in candidates
+        for train, test in splits
+    ]  # fmt: skip
+    real, _batch.fit_many = _batch.fit_many, record
+    try:
+        results = _batch.fit_and_score_all(calls)
+    finally:
+        _batch.fit_many = real
+    settings_ = {(mean, std) for mean, std, _ in candidates}
+    assert len(CountingScaler.fits) == n_splits * len(settings_)
+    assert len(seen) == len(calls)
+    # One transformed training set per split and setting, shared by its candidates.
+    assert len({id(Xt) for Xt, _, _ in seen}) == n_splits * len(settings_)
+    assert all("_NotFitted" in result["fit_error"] for result in results)
