@@ -10,6 +10,7 @@ pipeline's earlier steps fitted once per split and setting; and that anything
 else is scikit-learn's code path.
 """
 
+import pickle
 import re
 import warnings
 
@@ -162,6 +163,10 @@ def test_grid_search_equals_sklearns(case):
     )  # fmt: skip
     assert_same_search(ours, theirs)
     assert type(ours.scorer_) is type(theirs.scorer_)
+    # The same parameters as scikit-learn's class: clone and repr work as there.
+    assert clone(ours).get_params().keys() == theirs.get_params().keys()
+    assert type(clone(ours)) is ms.GridSearchCV and repr(ours) == repr(theirs)
+    pickle.loads(pickle.dumps(ours)).predict(X)
     np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
 
 
@@ -442,6 +447,8 @@ def test_cross_validate_equals_sklearns(pipeline, fit_many_calls):
     for mine, yours in zip(ours["estimator"], theirs["estimator"]):
         assert type(mine) is type(yours)
         assert_same_weights(_last(mine), _last(yours))
+        assert "fit" not in vars(mine) and "set_params" not in vars(mine)  # replay undone
+        pickle.loads(pickle.dumps(mine)).predict(X)
         np.testing.assert_array_equal(mine.predict(X), yours.predict(X))
 
 
