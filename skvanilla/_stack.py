@@ -347,7 +347,13 @@ class _Stack:
             overwrite=[f.prime_from_output for f in net.activations],
             loss_dtype=np.float64 if integer_Y else np.result_type(Y.dtype, self.dtype),
         )
-        self.X_dtype, self.raw_Y_dtype = X.dtype, Y.dtype
+        if self.Y_dtype != Y.dtype:  # read as floats once per training set, not per batch
+            floats = {}
+            for member in self.members:
+                if id(member.Y) not in floats:
+                    floats[id(member.Y)] = member.Y.astype(self.Y_dtype)
+                member.Y = floats[id(member.Y)]
+        self.X_dtype, self.raw_Y_dtype = X.dtype, self.Y_dtype
         self._full = None
         self._share_weights()
 
@@ -466,11 +472,14 @@ class _Stack:
                 column([o.momentum for o in optimizers]), self.nesterov,
             )
             return
+        sizes, step_sizes = {}, []  # one computation per rate and step count
         for o in optimizers:
             o.t += 1
-        step_sizes = [o.step_size() for o in optimizers]
-        for o, size in zip(optimizers, step_sizes):
-            o.learning_rate = float(size)
+            key = (o.learning_rate_init, o.beta_1, o.beta_2, o.t)
+            if key not in sizes:
+                sizes[key] = o.step_size()
+            step_sizes.append(sizes[key])
+            o.learning_rate = float(sizes[key])
         b1, b2 = [o.beta_1 for o in optimizers], [o.beta_2 for o in optimizers]
         betas = (column(b1), column([1 - b for b in b1]), column(b2), column([1 - b for b in b2]))
         adam_step(
