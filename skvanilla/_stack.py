@@ -32,7 +32,10 @@ the stack: where their batches differ in length (the last batch of an
 epoch), the step is taken for each length apart.
 
 The time a stack takes is shared equally among its fits in the times
-:func:`fit_many` reports.
+:func:`fit_many` reports.  A stack's own arrays -- parameters, gradients,
+optimizer state, and the buffers of a step -- stay within
+:data:`STACK_BUDGET` (256 MiB): more fits of one shape than fit in it make
+several stacks, trained one after the other.
 
 The module is the engine of :mod:`skvanilla.model_selection`; it imports the
 estimators' base and the numeric core.
@@ -167,7 +170,7 @@ def _fit_group(tasks):
         stacks = {}
         for member in members:
             stacks.setdefault(member.key(), []).append(member)
-        for stack in stacks.values():
+        for stack in (part for same in stacks.values() for part in _within_budget(same)):
             start = time.perf_counter()
             if len(stack) == 1 or not stack[0].stackable:
                 for member in stack:
@@ -178,6 +181,36 @@ def _fit_group(tasks):
             for member in stack:
                 results[member.index] = (member.end(), member.seconds + shared)
     return results
+
+
+#: The most memory, in bytes, that one stack's arrays may take (see _stack_bytes).
+STACK_BUDGET = 256 * 2**20
+
+
+def _stack_bytes(member):
+    """The bytes one member adds to a stack: its rows of the stack's arrays.
+
+    The parameters, their last good copy, gradients and optimizer state
+    (five or six vectors of the network's size, and the penalty's), and its
+    slice of the step's buffers: the batch of ``X`` and targets, and per
+    layer ``Z``, ``A``, deltas and derivatives.  The training set itself is
+    not counted: it is shared, never copied per member.
+    """
+    model = member.estimator
+    itemsize = model.coefs_[0].dtype.itemsize
+    n_params = sum(c.size for c in model.coefs_) + sum(b.size for b in model.intercepts_)
+    batch = _training.batch_size_for(model, member.n)
+    widths = member.X.shape[1] + 2 * model.coefs_[-1].shape[1] + 4 * sum(
+        c.shape[1] for c in model.coefs_)
+    return itemsize * (7 * n_params + batch * widths)
+
+
+def _within_budget(members):
+    """``members`` cut into stacks whose arrays fit in :data:`STACK_BUDGET`."""
+    if not members[0].stackable:
+        return [members]
+    size = max(1, STACK_BUDGET // _stack_bytes(members[0]))
+    return [members[i : i + size] for i in range(0, len(members), size)]
 
 
 def _fit_alone(estimator, X, y, fit_params):

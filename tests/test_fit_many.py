@@ -189,3 +189,21 @@ def test_random_stacks_train_as_their_members_alone(
     )
     grid = [dict(learning_rate_init=rate, random_state=seed + i) for i, rate in enumerate(rates)]
     assert_same_results(*_fit_both(base, grid, X, y, _splits(600, sizes, seed)))
+
+
+def test_a_stack_larger_than_the_budget_is_cut_and_trains_the_same(digits, monkeypatch):
+    from skvanilla import _stack
+
+    X, y = digits
+    sizes = []
+    train = _stack._train_stack
+    monkeypatch.setattr(_stack, "_train_stack", lambda members: (sizes.append(len(members)),
+                                                                  train(members)))
+    base = VanillaMLPClassifier((12,), max_iter=4, random_state=0)
+    grid = RATES + [dict(random_state=5)]
+    # A member: 7 vectors of 910 parameters, and a batch of 200 rows of X (64),
+    # targets (2 x 10) and 4 buffers per layer (12 + 10 units), in float64.
+    member = 8 * (7 * 910 + 200 * (64 + 2 * 10 + 4 * 22))
+    monkeypatch.setattr(_stack, "STACK_BUDGET", 3 * member + 1)
+    assert_same_results(*_fit_both(base, grid, X, y, _splits(600, [500, 510])))
+    assert sizes == [3, 3, 3]  # 10 fits of one shape, 3 to a stack; the tenth alone
