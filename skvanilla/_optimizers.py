@@ -182,8 +182,8 @@ def sgd_step(params, grads, velocities, learning_rate, momentum, nesterov, xp=NU
     learning_rate, momentum : float, or ndarray of shape (K, 1)
         Per network of a stack: in the parameters' dtype, the values a
         Python float takes in their arithmetic.
-    nesterov : bool
-        One choice for the whole stack.
+    nesterov : bool, or bool ndarray of shape (K, 1)
+        Per network of a stack, or one choice for all.
     xp : namespace adapter, default=NUMPY
 
     Examples
@@ -203,7 +203,10 @@ def sgd_step(params, grads, velocities, learning_rate, momentum, nesterov, xp=NU
         return
     v *= mu
     v -= g  # v = mu v - eta g
-    if nesterov:
+    if getattr(nesterov, "ndim", 0):  # a stack of both kinds: each network its own step
+        g = xp.subtract(xp.multiply(v, mu), g, out=g)
+        params += xp.where(nesterov, g, v)
+    elif nesterov:
         g = xp.subtract(xp.multiply(v, mu), g, out=g)  # mu v - eta g, new v
         params += g
     else:

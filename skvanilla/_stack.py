@@ -4,12 +4,13 @@
 results of fitting each alone -- the same weights, ``loss_curve_``,
 ``n_iter_``, ``t_``, validation scores and best weights, bit for bit, or
 the same exception.  Fits of skvanilla's estimators with a stochastic solver
-whose networks have one shape -- the same layers, activations, solver (and
-Nesterov or not), batch size, shuffling and dtypes -- train together: every
+whose networks have one shape -- the same layers, activations, solver,
+batch size, shuffling and dtypes -- train together: every
 step is one call of the numeric core on arrays with a leading axis of
 networks (see :mod:`skvanilla._network`), where each network has its own
-rows, ``random_state``, weights, learning rate, ``alpha``, momentum,
-``beta_1``, ``beta_2``, ``epsilon``, schedule, ``tol``, ``n_iter_no_change``,
+rows, ``random_state``, weights, learning rate, ``alpha``, momentum (and
+Nesterov's or not), ``beta_1``, ``beta_2``, ``epsilon``, schedule, ``tol``,
+``n_iter_no_change``,
 ``max_iter``, sample and class weights and early stopping.  Numpy's
 ``matmul`` calls the same BLAS routine on each network's matrices as one
 network's product does, so a network computes in a stack what it computes
@@ -126,7 +127,7 @@ def _group_key(estimator, X, fit_params):
     params = estimator.get_params(deep=False)
     shape = [
         "hidden_layer_sizes", "activation", "solver", "batch_size", "shuffle", "loss",
-        "out_activation", "nesterovs_momentum",
+        "out_activation",
     ]
     return (type(estimator), *(repr(params.get(name)) for name in shape))
 
@@ -256,7 +257,7 @@ class _Member:
         return (
             type(model), units, tuple(a.f for a in model._network().activations),
             model.out_activation_, model.loss, model.solver,
-            model.solver == "sgd" and bool(model.nesterovs_momentum), model.shuffle,
+            model.shuffle,
             _training.batch_size_for(model, self.n), model.coefs_[0].dtype, self.X.dtype,
             self.Y.dtype, self.sample_weight is None,
         )
@@ -367,7 +368,6 @@ class _Stack:
                                for m in members])
         self.adam = isinstance(first._optimizer, Adam)
         self.state = [np.zeros_like(self.theta) for _ in range(2 if self.adam else 1)]
-        self.nesterov = bool(getattr(first._optimizer, "nesterov", False))
         self.shuffle = first.shuffle
         self.batch_size = members[0].batch_size
         X, Y = members[0].X, members[0].Y
@@ -502,7 +502,8 @@ class _Stack:
         if not self.adam:
             sgd_step(
                 theta, grad, state[0], column([o.learning_rate for o in optimizers]),
-                column([o.momentum for o in optimizers]), self.nesterov,
+                column([o.momentum for o in optimizers]),
+                column([bool(o.nesterov) for o in optimizers], dtype=bool),
             )
             return
         sizes, step_sizes = {}, []  # one computation per rate and step count

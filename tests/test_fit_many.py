@@ -85,7 +85,8 @@ SOLVERS = {
 def test_a_grid_over_folds_of_other_sizes_trains_as_alone(digits, solver):
     X, y = digits
     base = VanillaMLPClassifier((12,), max_iter=15, random_state=0, **SOLVERS[solver])
-    grid = RATES + [dict(momentum=0.5, random_state=7, beta_1=0.8, epsilon=1e-4)]
+    grid = RATES + [dict(momentum=0.5, random_state=7, beta_1=0.8, epsilon=1e-4),
+                    dict(nesterovs_momentum=not base.nesterovs_momentum)]
     assert_same_results(*_fit_both(base, grid, X, y, _splits(600, [479, 480, 480, 481])))
 
 

@@ -117,7 +117,7 @@ def test_each_network_of_a_stack_computes_what_it_computes_alone(
 @settings(max_examples=40, deadline=None)
 @given(
     K=st.integers(1, 5),
-    solver=st.sampled_from(["sgd", "nesterov", "adam"]),
+    solver=st.sampled_from(["sgd", "nesterov", "mixed", "adam"]),
     dtype=st.sampled_from([np.float64, np.float32]),
     steps=st.integers(1, 6),
     seed=st.integers(0, 2**16),
@@ -137,8 +137,11 @@ def test_each_network_of_a_stack_steps_as_its_optimizer_alone(K, solver, dtype, 
         ms, vs = np.zeros_like(theta), np.zeros_like(theta)
     else:
         mu = [float(x) for x in rng.choice([0.0, 0.5, 0.9], K)]
+        # "mixed": each network Nesterov's momentum or not.
+        nesterov = [solver == "nesterov" or (solver == "mixed" and bool(rng.randint(2)))
+                    for _ in range(K)]
         optimizers = [
-            SGD(alone[k], lr[k], "constant", mu[k], solver == "nesterov", 0.5) for k in range(K)
+            SGD(alone[k], lr[k], "constant", mu[k], nesterov[k], 0.5) for k in range(K)
         ]
         velocities = np.zeros_like(theta)
 
@@ -155,7 +158,8 @@ def test_each_network_of_a_stack_steps_as_its_optimizer_alone(K, solver, dtype, 
                      column([1 - b for b in b2]))
             adam_step(theta, G, ms, vs, step_size, betas, column(eps))
         else:
-            sgd_step(theta, G, velocities, column(lr), column(mu), solver == "nesterov")
+            mixed = column(nesterov, bool) if solver == "mixed" else nesterov[0]
+            sgd_step(theta, G, velocities, column(lr), column(mu), mixed)
     for k in range(K):
         np.testing.assert_array_equal(theta[k], alone[k], strict=True)
 
