@@ -133,6 +133,18 @@ def _step_products(units, n, repeats=200):
     return _PRODUCTS[key]
 
 
+def table(rows):
+    """The table ``main`` prints, one line per row (the docs show it from the JSON rows)."""
+    lines = [f"{'threads':>7}  {'workload':8}  {'contender':16} {'seconds':>8}  "
+             f"{'vs sklearn':>10}  {'vs sklearn+vanilla':>18}  {'x floor':>7}  scores equal"]
+    for row in rows:
+        lines.append(
+            f"{row['threads']:>7}  {row['workload']:8}  {row['contender']:16} "
+            f"{row['seconds']:8.2f}  {row['vs_sklearn']:10.2f}  "
+            f"{row['vs_sklearn_vanilla']:18.2f}  {row['x_floor']:7.2f}  {row['equal_scores']}")
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workloads", default="adam,sgd,cv")
@@ -173,12 +185,7 @@ def main():
                         "x_floor": medians[contender] / floor, "floor": floor,
                         "equal_scores": same,
                     })
-    print(f"\n{'threads':>7}  {'workload':8}  {'contender':16} {'seconds':>8}  "
-          f"{'vs sklearn':>10}  {'vs sklearn+vanilla':>18}  {'x floor':>7}  scores equal")
-    for row in rows:
-        print(f"{row['threads']:>7}  {row['workload']:8}  {row['contender']:16} "
-              f"{row['seconds']:8.2f}  {row['vs_sklearn']:10.2f}  "
-              f"{row['vs_sklearn_vanilla']:18.2f}  {row['x_floor']:7.2f}  {row['equal_scores']}")
+    print("\n" + table(rows))
     for threads in args.threads.split(","):
         floors = {r["workload"]: r["floor"] for r in rows if r["threads"] == threads}
         print(f"GEMM floor at {threads} thread(s): "
