@@ -243,7 +243,7 @@ def search_slower(data):
     if not items:
         return (f"In this run skvanilla's searches were at least {SMALL_GAIN} times faster "
                 "than scikit-learn's on every workload, with equal scores.")
-    return ("**Where the target is not met.** In this run, against scikit-learn's search "
+    return ("**Where the gain is small or lost.** In this run, against scikit-learn's search "
             f"over ``MLPClassifier`` (a gain under {SMALL_GAIN} times counts as small):\n\n"
             + "\n".join(items))
 
