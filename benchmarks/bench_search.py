@@ -114,7 +114,9 @@ _PRODUCTS = {}
 
 def _step_products(units, n, repeats=200):
     """Seconds of one training step's matrix products for layer sizes ``units``, ``n`` rows."""
-    key = (tuple(units), n)
+    # The BLAS's threads are part of the key: the floor at one thread is not the floor at all.
+    threads = tuple(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+    key = (tuple(units), n, threads)
     if key not in _PRODUCTS:
         rng = np.random.RandomState(0)
         A = [rng.rand(n, u) for u in units]
@@ -131,6 +133,18 @@ def _step_products(units, n, repeats=200):
                     np.matmul(A[i + 1], W[i].T, out=D[i - 1])
         _PRODUCTS[key] = (time.perf_counter() - start) / repeats
     return _PRODUCTS[key]
+
+
+def table(rows):
+    """The table ``main`` prints, one line per row (the docs show it from the JSON rows)."""
+    lines = [f"{'threads':>7}  {'workload':8}  {'contender':16} {'seconds':>8}  "
+             f"{'vs sklearn':>10}  {'vs sklearn+vanilla':>18}  {'x floor':>7}  scores equal"]
+    for row in rows:
+        lines.append(
+            f"{row['threads']:>7}  {row['workload']:8}  {row['contender']:16} "
+            f"{row['seconds']:8.2f}  {row['vs_sklearn']:10.2f}  "
+            f"{row['vs_sklearn_vanilla']:18.2f}  {row['x_floor']:7.2f}  {row['equal_scores']}")
+    return "\n".join(lines)
 
 
 def main():
@@ -173,12 +187,7 @@ def main():
                         "x_floor": medians[contender] / floor, "floor": floor,
                         "equal_scores": same,
                     })
-    print(f"\n{'threads':>7}  {'workload':8}  {'contender':16} {'seconds':>8}  "
-          f"{'vs sklearn':>10}  {'vs sklearn+vanilla':>18}  {'x floor':>7}  scores equal")
-    for row in rows:
-        print(f"{row['threads']:>7}  {row['workload']:8}  {row['contender']:16} "
-              f"{row['seconds']:8.2f}  {row['vs_sklearn']:10.2f}  "
-              f"{row['vs_sklearn_vanilla']:18.2f}  {row['x_floor']:7.2f}  {row['equal_scores']}")
+    print("\n" + table(rows))
     for threads in args.threads.split(","):
         floors = {r["workload"]: r["floor"] for r in rows if r["threads"] == threads}
         print(f"GEMM floor at {threads} thread(s): "

@@ -193,11 +193,16 @@ def _escape_attribute_names(app, what, name, obj, options, lines):
 
 #: Where scikit-learn's API pages are: one page per public class or function.
 SKLEARN_API = "https://scikit-learn.org/stable/modules/generated/{}.html"
+#: And one page per public module.
+SKLEARN_MODULE = "https://scikit-learn.org/stable/api/{}.html"
 #: The labels and glossary terms of scikit-learn's site that the docstrings
-#: of the methods inherited from scikit-learn (set_fit_request ...) cite.
+#: of the methods inherited from scikit-learn (set_fit_request, and the
+#: searches' fit, predict_proba ...) cite.
+SKLEARN_GLOSSARY = "https://scikit-learn.org/stable/glossary.html#term-{}"
 SKLEARN_PAGES = {
     ("ref", "metadata_routing"): "https://scikit-learn.org/stable/metadata_routing.html",
-    ("term", "meta-estimator"): "https://scikit-learn.org/stable/glossary.html#term-meta-estimator",
+    **{("term", term): SKLEARN_GLOSSARY.format(term)
+       for term in ("meta-estimator", "fit", "sample_weight", "classes_")},
 }
 
 
@@ -215,16 +220,33 @@ def _sklearn_object(target):
     return obj if isinstance(obj, type) or callable(obj) else None
 
 
+def _sklearn_module(target):
+    """Whether a dotted ``sklearn`` name is a public module of the installed scikit-learn."""
+    import importlib
+
+    if not (target == "sklearn" or target.startswith("sklearn.")) or "._" in target:
+        return False
+    try:
+        importlib.import_module(target)
+    except ImportError:
+        return False
+    return True
+
+
 def _link_to_sklearn(app, env, node, contnode):
     # The site is built with no network, so there is no intersphinx
-    # inventory of scikit-learn's: a reference to one of its public classes
-    # or functions, checked to exist in the installed scikit-learn, becomes
-    # a link to its page on scikit-learn's site.  Anything else stays
+    # inventory of scikit-learn's: a reference to one of its public modules,
+    # classes or functions, checked to exist in the installed scikit-learn,
+    # becomes a link to its page on scikit-learn's site.  Anything else stays
     # unresolved, and -n reports it.
     from docutils import nodes
 
     target = node.get("reftarget", "")
-    if node.get("refdomain") == "py" and _sklearn_object(target) is not None:
+    if node.get("refdomain") == "py" and node.get("reftype") == "mod":
+        if not _sklearn_module(target):
+            return None
+        uri = SKLEARN_MODULE.format(target)
+    elif node.get("refdomain") == "py" and _sklearn_object(target) is not None:
         uri = SKLEARN_API.format(target)
     elif (node.get("reftype"), target.lower()) in SKLEARN_PAGES:
         uri = SKLEARN_PAGES[node.get("reftype"), target.lower()]

@@ -114,3 +114,83 @@ def test_the_provenance_names_commit_machine_threads_and_load(figures):
     for words in ("commit abc1234", "2026-11-29", "AMD EPYC (2 CPUs)", "2 threads",
                   "medians of 3", "0.31 when it began and 1.86 when it ended"):
         assert words in text
+
+
+# -- The search benchmark (benchmarks/results/search.json) ----------------------------------
+
+def _search_row(threads, workload, contender, seconds, sklearn, vanilla, equal=True):
+    return {"threads": threads, "workload": workload, "contender": contender,
+            "seconds": seconds, "repeats": [seconds, seconds], "vs_sklearn": seconds / sklearn,
+            "vs_sklearn_vanilla": seconds / vanilla, "x_floor": seconds / 0.5, "floor": 0.5,
+            "equal_scores": equal}
+
+
+SEARCH = {
+    "load": [1.5, 1.25, 1.0], "sgd_epochs": 20,
+    "rows": [
+        _search_row("1", "sgd", "sklearn", 40.0, 40.0, 30.0),
+        _search_row("1", "sgd", "sklearn+vanilla", 30.0, 40.0, 30.0),
+        _search_row("1", "sgd", "skvanilla", 8.0, 40.0, 30.0),
+        _search_row("all", "adam", "skvanilla", 12.0, 10.0, 11.0),
+        _search_row("all", "cv", "skvanilla", 9.0, 10.0, 9.5, equal=False),
+    ],
+}
+
+
+@pytest.fixture
+def search_figures(figures, tmp_path, monkeypatch):
+    path = tmp_path / "search.json"
+    path.write_text(json.dumps(SEARCH))
+    monkeypatch.setattr(figures, "SEARCH", path)
+    return figures
+
+
+def test_a_search_number_is_read_from_its_row(search_figures):
+    data = search_figures.load_search()
+    number = search_figures.search_number
+    assert number(data, "1 sgd skvanilla seconds") == "8.00 s"
+    assert number(data, "1 sgd skvanilla floor") == "0.50 s"
+    assert number(data, "1 sgd skvanilla vs_sklearn") == "0.20"
+    assert number(data, "1 sgd skvanilla vs_sklearn_vanilla") == f"{8 / 30:.2f}"
+    assert number(data, "1 sgd skvanilla x_floor") == "16.00"
+    assert number(data, "1 sgd skvanilla speedup") == "5.00"
+    assert number(data, "1 sgd skvanilla speedup_vanilla") == "3.75"
+    assert number(data, "1 sgd sklearn+vanilla seconds") == "30.00 s"
+    assert number(data, "sgd_epochs") == "20"
+    assert number(data, "repeats") == "2"
+
+
+@pytest.mark.parametrize("name", ["all sgd skvanilla seconds", "1 sgd torch seconds",
+                                  "1 sgd skvanilla nonsense", "sgd skvanilla seconds"])
+def test_a_search_figure_the_results_do_not_hold_is_an_error(search_figures, name):
+    from sphinx.errors import ExtensionError
+
+    with pytest.raises(ExtensionError, match="search benchmark"):
+        search_figures.search_number(search_figures.load_search(), name)
+
+
+def test_the_search_table_is_the_one_bench_search_prints(search_figures):
+    from benchmarks import bench_search
+
+    text = bench_search.table(SEARCH["rows"])
+    lines = text.splitlines()
+    assert lines[0].split() == ["threads", "workload", "contender", "seconds", "vs", "sklearn",
+                                "vs", "sklearn+vanilla", "x", "floor", "scores", "equal"]
+    assert lines[3].split() == ["1", "sgd", "skvanilla", "8.00", "0.20", "0.27", "16.00",
+                                "True"]
+    settings = search_figures.search_settings(search_figures.load_search())
+    assert "20 epochs" in settings and "2 alternating repeats" in settings
+    assert "1.50, 1.25, 1.00" in settings
+
+
+def test_the_page_says_where_the_search_is_slower_or_gains_little(search_figures):
+    text = search_figures.search_slower(search_figures.load_search())
+    assert "- adam at all BLAS threads: slower, 1.20 times" in text
+    assert "- cv at all BLAS threads: the scores differed" in text
+    assert "- cv at all BLAS threads: a small gain, 0.90 times" in text
+    assert "sgd" not in text
+
+
+def test_no_search_row_to_name_is_said_so(search_figures):
+    data = {**SEARCH, "rows": SEARCH["rows"][:3]}
+    assert "on every workload, with equal scores" in search_figures.search_slower(data)

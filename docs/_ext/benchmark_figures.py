@@ -26,6 +26,26 @@ every page at once.
     A setting of a workload's rows (``batch_size``, ``n_samples``,
     ``epochs``, ``hidden``), or of the run (``repeats``).
 
+The search benchmark (``benchmarks/bench_search.py --out``) has a results
+file of its own, ``benchmarks/results/search.json``:
+
+``.. search-benchmark-table::``
+    The table ``bench_search.py`` prints: threads, workload, contender,
+    seconds, the ratios to both scikit-learn searches and to the GEMM floor,
+    and whether the scores were equal; then the run's settings.
+``.. search-benchmark-slower::``
+    A paragraph naming every row where ``skvanilla.model_selection`` took
+    longer than scikit-learn's search over ``MLPClassifier``, gained less
+    than ``SMALL_GAIN`` times, or found other scores.
+``:search-bench:`1 sgd skvanilla vs_sklearn```
+    One number of one row: threads (``1`` or ``all``), workload, contender
+    (``sklearn``, ``sklearn+vanilla``, ``skvanilla``) and a field:
+    ``seconds``, ``floor`` (both in seconds), ``vs_sklearn``,
+    ``vs_sklearn_vanilla``, ``x_floor`` (ratios as ``0.95``), ``speedup`` or
+    ``speedup_vanilla`` (the time of scikit-learn's search over
+    ``MLPClassifier``, or over ``VanillaMLPClassifier``, over this row's);
+    or a setting of the run: ``sgd_epochs``, ``repeats``.
+
 A name that matches no row fails the build, so a page cannot go on quoting
 a figure that the results no longer hold.
 """
@@ -42,6 +62,9 @@ from sphinx.util.docutils import SphinxDirective
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "benchmarks" / "results" / "results.json"
+SEARCH = ROOT / "benchmarks" / "results" / "search.json"
+#: Below this speed-up over scikit-learn's search, a row is named as a small gain.
+SMALL_GAIN = 1.5
 #: Where the chart is drawn, relative to the docs' source folder (git-ignored).
 CHART = Path("generated") / "benchmark.png"
 
@@ -153,6 +176,78 @@ def slower(data):
             "on:\n\n" + "\n".join(items))
 
 
+def load_search(path=None):
+    """The search benchmark's file (``SEARCH`` by default): ``rows``, ``sgd_epochs``, ``load``."""
+    return load(SEARCH if path is None else path)
+
+
+def search_row(data, threads, workload, contender):
+    """The row of the search benchmark that the three words name."""
+    rows = [r for r in data["rows"] if (r["threads"], r["workload"], r["contender"])
+            == (threads, workload, contender)]
+    if len(rows) != 1:
+        raise ExtensionError(f"the search benchmark results have no row "
+                             f"{' '.join((threads, workload, contender))!r}")
+    return rows[0]
+
+
+def search_number(data, text):
+    """The text that ``:search-bench:`` puts on the page for ``text``."""
+    words = text.split()
+    if not data["rows"]:
+        raise ExtensionError("the search benchmark results have no rows")
+    if words == ["sgd_epochs"]:
+        return str(data["sgd_epochs"])
+    if words == ["repeats"]:
+        return str(len(data["rows"][0]["repeats"]))
+    if len(words) != 4:
+        raise ExtensionError(f"the search benchmark results have no figure {text!r}")
+    *name, field = words
+    row = search_row(data, *name)
+    if field in ("seconds", "floor"):
+        return f"{row[field]:.2f} s"
+    if field in ("vs_sklearn", "vs_sklearn_vanilla", "x_floor"):
+        return f"{row[field]:.2f}"
+    if field == "speedup":
+        return f"{1 / row['vs_sklearn']:.2f}"
+    if field == "speedup_vanilla":
+        return f"{1 / row['vs_sklearn_vanilla']:.2f}"
+    raise ExtensionError(f"the search benchmark row {text!r} has no field {field!r}")
+
+
+def search_settings(data):
+    """The run's settings, in one sentence under the table."""
+    epochs, repeats = data["sgd_epochs"], len(data["rows"][0]["repeats"])
+    load = ", ".join(f"{value:.2f}" for value in data["load"])
+    return (f"Read from ``benchmarks/results/search.json``: {epochs} epochs for the SGD "
+            f"workloads, medians of {repeats} alternating repeat{'s' * (repeats != 1)}, "
+            f"load average (1, 5, 15 minutes) {load} when the run ended.")
+
+
+def search_slower(data):
+    """A paragraph and a list: the rows where skvanilla's search gained little or lost."""
+    items = []
+    for r in data["rows"]:
+        if r["contender"] != "skvanilla":
+            continue
+        where = f"{r['workload']} at {r['threads']} BLAS thread{'s' * (r['threads'] != '1')}"
+        both = (f"{r['vs_sklearn']:.2f} times the time of scikit-learn's search over "
+                f"``MLPClassifier``, {r['vs_sklearn_vanilla']:.2f} times that over "
+                "``VanillaMLPClassifier``")
+        if not r["equal_scores"]:
+            items.append(f"- {where}: the scores differed from scikit-learn's")
+        if round(r["vs_sklearn"], 2) > 1.0:
+            items.append(f"- {where}: slower, {both}")
+        elif 1 / r["vs_sklearn"] < SMALL_GAIN:
+            items.append(f"- {where}: a small gain, {both}")
+    if not items:
+        return (f"In this run skvanilla's searches were at least {SMALL_GAIN} times faster "
+                "than scikit-learn's on every workload, with equal scores.")
+    return ("**Where the gain is small or lost.** In this run, against scikit-learn's search "
+            f"over ``MLPClassifier`` (a gain under {SMALL_GAIN} times counts as small):\n\n"
+            + "\n".join(items))
+
+
 def _table_block(text):
     # The class keeps the table's columns aligned: the site's stylesheet wraps
     # other text blocks at the column's edge, but not these.
@@ -215,12 +310,35 @@ class BenchmarkChart(_ResultsDirective):
         return self.paragraph(text)
 
 
-def _role(render):
+class _SearchDirective(_ResultsDirective):
+    def data(self):
+        self.env.note_dependency(str(SEARCH))
+        return load_search()
+
+
+class SearchBenchmarkTable(_SearchDirective):
+    def run(self):
+        _harness()  # the repository on sys.path
+        from benchmarks import bench_search
+
+        data = self.data()
+        if not data["rows"]:
+            raise self.error("the search benchmark results have no rows")
+        return [_table_block(bench_search.table(data["rows"])),
+                *self.paragraph(search_settings(data))]
+
+
+class SearchBenchmarkSlower(_SearchDirective):
+    def run(self):
+        return self.paragraph(search_slower(self.data()))
+
+
+def _role(render, read=load):
     def role(name, rawtext, text, lineno, inliner, options=None, content=()):
         env = inliner.document.settings.env
-        env.note_dependency(str(RESULTS))
+        env.note_dependency(str(SEARCH if read is load_search else RESULTS))
         try:
-            value = render(load(), text)
+            value = render(read(), text)
         except ExtensionError as error:
             message = inliner.reporter.error(str(error), line=lineno)
             return [inliner.problematic(rawtext, rawtext, message)], [message]
@@ -247,5 +365,8 @@ def setup(app):
     app.add_directive("benchmark-slower", BenchmarkSlower)
     app.add_role("bench", _role(number))
     app.add_role("bench-setting", _role(setting))
+    app.add_directive("search-benchmark-table", SearchBenchmarkTable)
+    app.add_directive("search-benchmark-slower", SearchBenchmarkSlower)
+    app.add_role("search-bench", _role(search_number, load_search))
     app.connect("builder-inited", draw_chart)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
