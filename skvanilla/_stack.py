@@ -48,9 +48,9 @@ import time
 from typing import NamedTuple
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.base import config_context, get_config
 from sklearn.callback._callback_support import callback_management_context
+from sklearn.utils.parallel import Parallel, delayed
 
 from . import _rollback, _training
 from ._base import BaseVanillaMLP
@@ -544,11 +544,11 @@ class _Stack:
             _training.check_finite(loss, self.theta[r], last_good[r], NUMPY)
             if _training.end_epoch(model, loss, member.n, member.run.validation):
                 return True
+            if model.n_iter_ == model.max_iter:
+                _training.warn_max_iter(model)  # which a filter may turn into the fit's error
+                return True
         except Exception as error:
             member.stopped_by = error
-            return True
-        if model.n_iter_ == model.max_iter:
-            _training.warn_max_iter(model)
             return True
         return False
 

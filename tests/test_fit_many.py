@@ -208,3 +208,13 @@ def test_a_stack_larger_than_the_budget_is_cut_and_trains_the_same(digits, monke
     monkeypatch.setattr(_stack, "STACK_BUDGET", 3 * member + 1)
     assert_same_results(*_fit_both(base, grid, X, y, _splits(600, [500, 510])))
     assert sizes == [3, 3, 3]  # 10 fits of one shape, 3 to a stack; the tenth alone
+
+
+def test_workers_keep_the_callers_warning_filters(digits):
+    """As scikit-learn's search: a filter set around the call holds in joblib's workers."""
+    X, y = digits
+    estimators = [VanillaMLPClassifier((5,), max_iter=2, random_state=s) for s in range(2)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        results = fit_many(estimators, [(X, y, {})] * 2, n_jobs=2)
+    assert all(isinstance(result, ConvergenceWarning) for result, _ in results)
