@@ -200,7 +200,7 @@ def _stack_bytes(member):
     model = member.estimator
     itemsize = model.coefs_[0].dtype.itemsize
     n_params = sum(c.size for c in model.coefs_) + sum(b.size for b in model.intercepts_)
-    batch = _training.batch_size_for(model, member.n)
+    batch = _training.batch_size_for(model, member.n, warn=False)
     widths = member.X.shape[1] + 2 * model.coefs_[-1].shape[1] + 4 * sum(
         c.shape[1] for c in model.coefs_)
     return itemsize * (7 * n_params + batch * widths)
@@ -258,7 +258,8 @@ class _Member:
             type(model), units, tuple(a.f for a in model._network().activations),
             model.out_activation_, model.loss, model.solver,
             model.shuffle,
-            _training.batch_size_for(model, self.n), model.coefs_[0].dtype, self.X.dtype,
+            _training.batch_size_for(model, self.n, warn=False), model.coefs_[0].dtype,
+            self.X.dtype,
             self.Y.dtype, self.sample_weight is None,
         )
 
@@ -337,6 +338,8 @@ def _train_stack(members):
     net, xp = first._network(), NUMPY
     for member in members:
         model = member.estimator
+        # The optimizer keeps the schedule; its state lives in the stack's arrays
+        # while it trains, and is copied back into it when the member leaves.
         theta = pack(model.coefs_ + model.intercepts_)
         model._optimizer = _training.make_optimizer(model, theta, xp)
         model.n_iter_ = 0
@@ -386,7 +389,7 @@ class _Stack:
                 if id(member.Y) not in floats:
                     floats[id(member.Y)] = member.Y.astype(self.Y_dtype)
                 member.Y = floats[id(member.Y)]
-        self.X_dtype, self.raw_Y_dtype = X.dtype, self.Y_dtype
+        self.X_dtype = X.dtype
         self._full = None
         self._share_weights()
 
@@ -531,7 +534,7 @@ class _Stack:
         """Buffers for ``K`` members' batches of ``length`` rows."""
         units = self.work_args["layer_units"]
         return _Buffers(
-            K, length, units[0], units[-1], (self.X_dtype, self.raw_Y_dtype, self.Y_dtype),
+            K, length, units[0], units[-1], (self.X_dtype, self.Y_dtype),
             self.members[0].sample_weight is not None, self.theta.shape[1],
             self.layout.n_weights, self.work_args, self.layout,
         )
@@ -578,20 +581,19 @@ class _Stack:
 class _Buffers:
     """What a step of ``K`` members on batches of ``length`` rows writes, made once per stack.
 
-    The batch's rows are taken from each member's ``X`` and targets into
-    arrays of their own dtypes, then read as fit_stochastic reads them:
-    integer ``X`` as the weights' floats, 0/1 targets as float64 in a
-    float64 network (see ``TrainingBuffers``).
+    The batch's rows are taken from each member's ``X`` into an array of
+    its dtype, and read as fit_stochastic reads them: integer ``X`` as the
+    weights' floats (see ``TrainingBuffers``).  The targets are taken as
+    they are: the stack has already read them as fit_stochastic does.
     """
 
     def __init__(self, K, length, n_features, n_outputs, dtypes, weighted, n_params,
                  n_weights, work_args, layout):
-        X_dtype, Y_dtype, Y_read = dtypes
+        X_dtype, Y_dtype = dtypes
         dtype = work_args["dtype"]
         self.X_raw = np.empty((K, length, n_features), X_dtype)
         self.X = self.X_raw if X_dtype == dtype else np.empty(self.X_raw.shape, dtype)
-        self.Y_raw = np.empty((K, length, n_outputs), Y_dtype)
-        self.Y = self.Y_raw if Y_dtype == Y_read else np.empty(self.Y_raw.shape, Y_read)
+        self.Y = np.empty((K, length, n_outputs), Y_dtype)
         self.sample_weight = np.empty((K, length), dtype) if weighted else None
         self.work = Workspace(length, n_models=K, **work_args)
         self.grad = np.empty((K, n_params), dtype)
@@ -607,7 +609,7 @@ class _Buffers:
     def take(self, start, stop, member, rows):
         """Slots ``start:stop``: rows ``rows`` (one row of indices per slot) of one training set."""
         member.X.take(rows, axis=0, out=self.X_raw[start:stop])
-        member.Y.take(rows, axis=0, out=self.Y_raw[start:stop])
+        member.Y.take(rows, axis=0, out=self.Y[start:stop])
         if self.sample_weight is not None:
             member.sample_weight.take(rows, axis=0, out=self.sample_weight[start:stop])
 
@@ -615,6 +617,4 @@ class _Buffers:
         """The batch as the network reads it: ``X``, ``Y`` and the sample weights."""
         if self.X is not self.X_raw:
             np.copyto(self.X, self.X_raw)
-        if self.Y is not self.Y_raw:
-            np.copyto(self.Y, self.Y_raw)
         return self.X, self.Y, self.sample_weight

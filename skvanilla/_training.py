@@ -228,11 +228,14 @@ def fit_stochastic(model, train, validation, *, incremental, callbacks):
     restore_best(model, validation)
 
 
-def batch_size_for(model, n_samples):
-    """The batch size a fit on ``n_samples`` rows uses; warns when ``batch_size`` is clipped."""
+def batch_size_for(model, n_samples, *, warn=True):
+    """The batch size a fit on ``n_samples`` rows uses; warns when ``batch_size`` is clipped.
+
+    ``warn=False`` only asks: a fit warns once, when it starts training.
+    """
     # int(): scikit-learn's constraint lets True through, as a batch of 1.
     batch_size = min(200 if model.batch_size == "auto" else int(model.batch_size), n_samples)
-    if model.batch_size != "auto" and model.batch_size > n_samples:
+    if warn and model.batch_size != "auto" and model.batch_size > n_samples:
         _warn(
             "Got `batch_size` less than 1 or larger than sample size. It is going to be "
             f"clipped to the {n_samples} samples."

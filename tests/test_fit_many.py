@@ -218,3 +218,14 @@ def test_workers_keep_the_callers_warning_filters(digits):
         warnings.simplefilter("error", ConvergenceWarning)
         results = fit_many(estimators, [(X, y, {})] * 2, n_jobs=2)
     assert all(isinstance(result, ConvergenceWarning) for result, _ in results)
+
+
+def test_a_clipped_batch_size_warns_once_per_fit_as_alone(digits):
+    X, y = digits
+    estimators = [VanillaMLPClassifier((5,), batch_size=900, max_iter=2, random_state=s)
+                  for s in range(3)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit_many(estimators, [(X, y, {})] * 3)
+    clipped = [w for w in caught if "Got `batch_size`" in str(w.message)]
+    assert len(clipped) == 3  # fit warns once; the stack's grouping and budget ask silently
