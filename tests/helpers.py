@@ -2,7 +2,10 @@
 
 import io
 import pickle
+import signal
 import warnings
+from contextlib import contextmanager
+from unittest import mock
 
 import joblib
 import numpy as np
@@ -60,3 +63,24 @@ def assert_same_fit(ours, theirs):
                 np.testing.assert_array_equal(u, v, err_msg=name, strict=True)
         else:
             np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=name)
+
+
+@contextmanager
+def ctrl_c_in_batch(call):
+    """Send SIGINT during the ``call``-th batch of training, handled as in a terminal."""
+    from skvanilla import _training
+
+    real, calls = _training.loss_and_gradients, []
+
+    def spy(*args, **kwargs):
+        calls.append(None)
+        if len(calls) == call:
+            signal.raise_signal(signal.SIGINT)
+        return real(*args, **kwargs)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with mock.patch.object(_training, "loss_and_gradients", spy):
+            yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

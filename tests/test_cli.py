@@ -4,14 +4,13 @@ import copy
 import csv
 import io
 import re
-import signal
 import subprocess
 import sys
 import tracemalloc
 
 import numpy as np
 import pytest
-from helpers import quiet
+from helpers import ctrl_c_in_batch, quiet
 from sklearn.datasets import load_digits, load_iris
 
 from skvanilla import VanillaMLPClassifier
@@ -379,31 +378,13 @@ def test_predict_takes_the_columns_by_name(capsys, tmp_path, abc_csv):
     assert_one_line_error(status, err, "renamed.csv", "lacks the column(s) 'c'")
 
 
-def _ctrl_c_in_batch(monkeypatch, call):
-    from skvanilla import _training
-
-    real, calls = _training.loss_and_gradients, []
-
-    def spy(*args, **kwargs):
-        calls.append(None)
-        if len(calls) == call:
-            signal.raise_signal(signal.SIGINT)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(_training, "loss_and_gradients", spy)
-
-
 @pytest.mark.parametrize("call", [3, 30], ids=["first-epoch", "later-epoch"])
-def test_a_training_stopped_by_ctrl_c_is_saved(capsys, tmp_path, monkeypatch, call):
+def test_a_training_stopped_by_ctrl_c_is_saved(capsys, tmp_path, call):
     skops_io = pytest.importorskip("skops.io")
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
-    try:
-        _ctrl_c_in_batch(monkeypatch, call)
-        model = tmp_path / "m.skops"
+    model = tmp_path / "m.skops"
+    with ctrl_c_in_batch(call):
         status, out, err = run(capsys, "train", "digits", "--batch-size", "100",
                                "--max-iter", "50", "--out", str(model))
-    finally:
-        signal.signal(signal.SIGINT, previous)
     assert status == 0, err
     assert "interrupted by user. The last weights are kept" in err
     assert f"saved: {model}" in out and "Traceback" not in err

@@ -7,21 +7,18 @@ last finite weights, and the model it leaves saves like any other.
 """
 
 import pickle
-import signal
 import warnings
-from contextlib import contextmanager
-from unittest import mock
 
 import numpy as np
 import pytest
-from helpers import quiet, saved_and_loaded
+from helpers import ctrl_c_in_batch, quiet, saved_and_loaded
 from hypothesis import event, given
 from hypothesis import strategies as st
 from recorders import EpochRecorder
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
 
-from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor, _training, check_gradients
+from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor, check_gradients
 
 DIVERGED = r"^Solver produced non-finite parameter weights\. .* Training diverged"
 
@@ -253,25 +250,6 @@ def test_check_gradients_warns_before_a_long_run():
 # -- the property: after a refused call, the estimator is as before --------------
 
 
-@contextmanager
-def _ctrl_c_in_batch(call):
-    """Send SIGINT during the ``call``-th batch of training."""
-    real, calls = _training.loss_and_gradients, []
-
-    def spy(*args, **kwargs):
-        calls.append(None)
-        if len(calls) == call:
-            signal.raise_signal(signal.SIGINT)
-        return real(*args, **kwargs)
-
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        with mock.patch.object(_training, "loss_and_gradients", spy):
-            yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 def _refused(est, kind, X, y):
     """Make a call that must be refused, of the ``kind`` drawn."""
     params = est.get_params()
@@ -333,7 +311,7 @@ def test_after_a_refused_call_the_estimator_predicts_exactly_as_before(calls, so
             event(what)
             est.set_params(max_iter=arg if what == "fit" else 3)
             if what.startswith("interrupted"):
-                with _ctrl_c_in_batch(arg):
+                with ctrl_c_in_batch(arg):
                     if what.endswith("partial_fit"):
                         est.partial_fit(X, y, classes=[0, 1, 2])
                     else:
