@@ -39,15 +39,33 @@ from collections.abc import Callable
 from functools import partial
 from typing import NamedTuple
 
+import numpy as np
+
 from ._activations import OUTPUT_ACTIVATIONS
 from ._xp import NUMPY
 
 
 class Loss(NamedTuple):
-    """A mean loss ``mean(Y, Z, P, sample_weight, xp, out)`` and ``delta(Y, Z, P, out, xp)``."""
+    """A mean loss ``mean(Y, Z, P, sample_weight, xp, out)`` and ``delta(Y, Z, P, out, xp)``.
+
+    ``dtype(Y_dtype, P_dtype)`` is the dtype of the mean's per-entry values:
+    the dtype of a buffer passed as its ``out``.
+    """
 
     mean: Callable
     delta: Callable
+    dtype: Callable = np.result_type
+
+
+def _xlogy_dtype(Y_dtype, P_dtype):
+    """The dtype of scipy's ``xlogy(Y, P)``: float64 for integer or boolean ``Y``.
+
+    scipy has no mixed loops: an integer ``Y`` with float32 ``P`` runs its
+    float64 loop, where numpy's own arithmetic would stay in float32.
+    """
+    if np.dtype(Y_dtype).kind in "biu":
+        return np.dtype(np.float64)
+    return np.result_type(Y_dtype, P_dtype)
 
 
 def _weighted_mean(L, sample_weight, xp):
@@ -209,9 +227,9 @@ def make_loss(loss, out_activation):
     """
     pair = (loss, out_activation)
     if pair == ("log_loss", "softmax"):
-        return Loss(categorical_log_loss, log_loss_delta)
+        return Loss(categorical_log_loss, log_loss_delta, _xlogy_dtype)
     if pair == ("log_loss", "logistic"):
-        return Loss(binary_log_loss, log_loss_delta)
+        return Loss(binary_log_loss, log_loss_delta, _xlogy_dtype)
     if pair == ("poisson", "exp"):
         return Loss(half_poisson_deviance, canonical_delta)
     if pair == ("squared_error", "identity"):

@@ -381,7 +381,7 @@ class _Stack:
         self.work_args = dict(
             layer_units=units, dtype=self.dtype,
             overwrite=[f.prime_from_output for f in net.activations],
-            loss_dtype=np.float64 if integer_Y else np.result_type(Y.dtype, self.dtype),
+            loss_dtype=net.loss.dtype(self.Y_dtype, self.dtype),
         )
         if self.Y_dtype != Y.dtype:  # read as floats once per training set, not per batch
             floats = {}

@@ -125,8 +125,8 @@ class TrainingBuffers:
                 self.Y_floats = np.empty((batch_size, Y.shape[1]), dtype=theta.dtype)
             layer_units = [X.shape[1], *(c.shape[1] for c in coefs)]
             overwrite = [f.prime_from_output for f in net.activations]
-            # The log-losses' per-entry values are xlogy's: float64 for 0/1 targets.
-            loss_dtype = np.float64 if integer_Y else np.result_type(Y.dtype, theta.dtype)
+            Y_read = theta.dtype if self.cast_Y else Y.dtype
+            loss_dtype = net.loss.dtype(Y_read, theta.dtype)
             full = Workspace(
                 batch_size, layer_units, theta.dtype, overwrite=overwrite, loss_dtype=loss_dtype
             )

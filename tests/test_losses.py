@@ -14,6 +14,7 @@ from sklearn.neural_network._base import poisson_loss, squared_loss
 
 from skvanilla._activations import OUTPUT_ACTIVATIONS
 from skvanilla._losses import (
+    _xlogy_dtype,
     binary_log_loss,
     canonical_delta,
     categorical_log_loss,
@@ -150,10 +151,12 @@ def test_regression_deltas_are_p_minus_y_into_out(loss, out_name):
 
 
 def test_make_loss_pairs():
-    assert make_loss("log_loss", "softmax") == (categorical_log_loss, log_loss_delta)
-    assert make_loss("log_loss", "logistic") == (binary_log_loss, log_loss_delta)
-    assert make_loss("squared_error", "identity") == (squared_error, canonical_delta)
-    assert make_loss("poisson", "exp") == (half_poisson_deviance, canonical_delta)
+    assert make_loss("log_loss", "softmax") == (
+        categorical_log_loss, log_loss_delta, _xlogy_dtype)
+    assert make_loss("log_loss", "logistic") == (binary_log_loss, log_loss_delta, _xlogy_dtype)
+    assert make_loss("squared_error", "identity") == (
+        squared_error, canonical_delta, np.result_type)
+    assert make_loss("poisson", "exp") == (half_poisson_deviance, canonical_delta, np.result_type)
     for out_name in ["softmax", "logistic", "exp"]:  # chained through the output
         assert make_loss("squared_error", out_name).delta.keywords == {
             "backprop": OUTPUT_ACTIVATIONS[out_name].backprop
@@ -168,3 +171,30 @@ def test_make_loss_pairs():
 def test_make_loss_rejects_other_pairs(loss, out_name):
     with pytest.raises(ValueError, match="No loss"):
         make_loss(loss, out_name)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "out_name, loss_name",
+    [("softmax", "log_loss"), ("logistic", "log_loss"), ("softmax", "squared_error"),
+     ("logistic", "squared_error"), ("identity", "squared_error"), ("exp", "poisson")],
+)
+def test_a_mean_into_a_buffer_of_its_dtype_is_the_mean_of_fresh_arrays(out_name, loss_name, dtype):
+    """The training loop's buffer for a loss's values (``Loss.dtype``) changes no value.
+
+    0/1 targets as the classifier holds them (uint8): scipy's xlogy computes
+    them in float64, numpy's squared error in the probabilities' dtype.
+    """
+    rng = np.random.RandomState(0)
+    Z = rng.standard_normal((30, 3)).astype(dtype)
+    P = OUTPUT_ACTIVATIONS[out_name].f(Z)
+    if out_name in ("softmax", "logistic"):
+        Y = (rng.uniform(size=(30, 3)) < 0.4).astype(np.uint8)
+    else:
+        Y = np.abs(rng.standard_normal((30, 3))).astype(dtype)
+    loss = make_loss(loss_name, out_name)
+    for sw in (None, rng.uniform(0.1, 2.0, 30).astype(dtype)):
+        buffer = np.empty(P.shape, loss.dtype(Y.dtype, P.dtype))
+        buffered = loss.mean(Y, Z, P, sw, out=buffer)
+        fresh = loss.mean(Y, Z, P, sw)
+        assert buffered == fresh and buffered.dtype == fresh.dtype
