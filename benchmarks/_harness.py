@@ -111,6 +111,7 @@ def _rows(workload, dtype, seconds, peaks, floor=FLOOR):
             "times": [workload.per_unit(s) for s in values],
             "vs_sklearn": medians[name] / medians[REFERENCE],
             "x_floor": medians[name] / medians[floor],
+            "not_gemm": workload.per_unit(medians[name] - medians[floor]),
             "peak_mib": None if peak is None else peak / 2**20,
             "n_samples": workload.n_samples,
             "epochs": workload.epochs if workload.task == "fit" else None,

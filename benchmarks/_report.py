@@ -3,7 +3,8 @@
 import csv
 import json
 
-COLUMNS = ("workload", "dtype", "contender", "time", "unit", "vs sklearn", "x floor", "peak MiB")
+COLUMNS = ("workload", "dtype", "contender", "time", "unit", "vs sklearn", "x floor", "not GEMM",
+           "peak MiB")
 
 
 def _fmt_time(value, unit):
@@ -14,22 +15,30 @@ def _fmt(value, spec):
     return "n/a" if value is None else format(value, spec)
 
 
+def _not_gemm(row):
+    # Older results files have no such field.
+    value = row.get("not_gemm")
+    return "n/a" if value is None else _fmt_time(value, row["unit"])
+
+
 def table(rows):
     """The results as aligned text: one line per workload, dtype and contender.
 
-    ``vs sklearn`` and ``x floor`` are ratios of medians; ``peak MiB`` is
-    the peak of the call's allocations above the input data.
+    ``vs sklearn`` and ``x floor`` are ratios of medians; ``not GEMM`` is
+    the time beyond the floor's (in the row's unit): what the contender
+    spends outside the matrix products; ``peak MiB`` is the peak of the
+    call's allocations above the input data.
     """
     cells = [COLUMNS] + [
         (
             r["workload"], r["dtype"], r["contender"], _fmt_time(r["time"], r["unit"]),
             r["unit"], f"{r['vs_sklearn']:.2f}", f"{r['x_floor']:.2f}",
-            _fmt(r["peak_mib"], ".1f"),
+            _not_gemm(r), _fmt(r["peak_mib"], ".1f"),
         )
         for r in rows
     ]
     widths = [max(len(str(row[i])) for row in cells) for i in range(len(COLUMNS))]
-    right = {3, 5, 6, 7}
+    right = {3, 5, 6, 7, 8}
 
     def line(row):
         return "  ".join(

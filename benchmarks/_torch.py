@@ -82,15 +82,17 @@ def _train(workload, Xt, yt, dtype):
     batch = workload.batch_size
     # The estimators' penalty alpha / (2 n_batch) ||W||^2 has gradient
     # (alpha / n_batch) W: torch's weight decay with that coefficient.
-    optimizer = torch.optim.SGD(
-        [
-            {"params": weights, "weight_decay": workload.alpha / batch},
-            {"params": biases, "weight_decay": 0.0},
-        ],
-        lr=workload.learning_rate,
-        momentum=workload.momentum,
-        nesterov=workload.momentum > 0,
-    )
+    groups = [
+        {"params": weights, "weight_decay": workload.alpha / batch},
+        {"params": biases, "weight_decay": 0.0},
+    ]
+    if workload.solver == "adam":  # torch's weight decay is added to the gradient, as L2
+        optimizer = torch.optim.Adam(groups, lr=workload.learning_rate)
+    else:
+        optimizer = torch.optim.SGD(
+            groups, lr=workload.learning_rate, momentum=workload.momentum,
+            nesterov=workload.momentum > 0,
+        )
     if workload.regression:
         # The regressors' loss: 0.5 * sum over outputs of (p - y)^2, mean over samples.
         def loss_of(P, Y):

@@ -50,6 +50,8 @@ class Workload:
     n_outputs : int
         Real targets per sample, when ``target="values"``: ``y`` is 1-D for
         one, of shape (n_samples, n_outputs) for more.
+    solver : {"sgd", "adam"}
+        SGD (with ``momentum``) or Adam (its default betas and epsilon).
     """
 
     name: str
@@ -68,6 +70,7 @@ class Workload:
     alpha: float = 1e-4
     target: str = "classes"
     n_outputs: int = 1
+    solver: str = "sgd"
 
     @property
     def regression(self):
@@ -108,7 +111,7 @@ class Workload:
         return dict(
             hidden_layer_sizes=self.hidden,
             activation="relu",
-            solver="sgd",
+            solver=self.solver,
             alpha=self.alpha,
             batch_size=self.batch_size,
             learning_rate="constant",

@@ -19,7 +19,8 @@ every page at once.
     took longer than scikit-learn, or saying that there is none.
 ``:bench:`large float64 skvanilla vs_sklearn```
     One number of one row: workload, dtype, contender (for ``inputs``:
-    workload, dtype, layout, task) and a field: ``time`` (with its unit),
+    workload, dtype, layout, task) and a field: ``time`` or ``not_gemm``
+    (the time beyond the GEMM floor's; both with their unit),
     ``vs_sklearn``, ``x_floor``, ``vs_c_ordered``, ``conversion`` (ratios
     as ``0.95``), or ``speedup`` (scikit-learn's time over skvanilla's).
 ``:bench-setting:`large batch_size```
@@ -109,8 +110,8 @@ def find(data, words):
 def number(data, text):
     """The text that ``:bench:`` puts on the page for ``text``."""
     row, field = find(data, text.split())
-    if field == "time":
-        value = row["time"]
+    if field in ("time", "not_gemm") and row.get(field) is not None:
+        value = row[field]
         return f"{value:.1f} {row['unit']}" if row["unit"] == "us/step" else \
             f"{value:.3f} {row['unit']}"
     if field == "speedup":
