@@ -452,6 +452,19 @@ def test_cross_validate_equals_sklearns(pipeline, fit_many_calls):
         np.testing.assert_array_equal(mine.predict(X), yours.predict(X))
 
 
+def test_a_scorer_gets_the_fitted_estimator_as_its_class_makes_it():
+    # The replayed fit undoes itself: the scorer may call fit or set_params, or pickle.
+    def pickled_accuracy(estimator, X, y):
+        assert not {"fit", "set_params"} & vars(estimator).keys()
+        return float(np.mean(pickle.loads(pickle.dumps(estimator)).predict(X) == y))
+
+    kwargs = dict(cv=2, scoring=pickled_accuracy, error_score="raise")
+    for estimator in (clf(), make_pipeline(StandardScaler(), clf())):
+        ours, _ = _record(ms.cross_validate, estimator, X, Y, **kwargs)
+        theirs, _ = _record(skms.cross_validate, estimator, X, Y, **kwargs)
+        np.testing.assert_array_equal(ours["test_score"], theirs["test_score"], strict=True)
+
+
 def test_cross_val_score_equals_sklearns_and_fits_with_sample_weight():
     kwargs = dict(cv=3, params={"sample_weight": W}, scoring="balanced_accuracy")
     with warnings.catch_warnings():

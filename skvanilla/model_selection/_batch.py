@@ -132,11 +132,17 @@ def _replaying(outcome):
 
     ``set_params`` does nothing meanwhile: ``_fit_and_score`` sets the candidate's
     parameters again, and a parameter that is a pipeline step would replace the
-    fitted step with an unfitted clone.
+    fitted step with an unfitted clone.  Both are the class's again once ``fit``
+    is called, before the scorers see the estimator.
     """
     estimator = outcome.estimator
 
+    def undo():
+        vars(estimator).pop("fit", None)
+        vars(estimator).pop("set_params", None)
+
     def fit(*args, **kwargs):
+        undo()
         if outcome.error is not None:
             raise outcome.error.with_traceback(outcome.traceback)
         return estimator
@@ -146,7 +152,7 @@ def _replaying(outcome):
     try:
         yield
     finally:
-        del estimator.fit, estimator.set_params
+        undo()
 
 
 def fit_and_score_all(calls, n_jobs=None):
