@@ -6,8 +6,9 @@ Each search here runs twice, through ``skvanilla.model_selection`` and through
 included), and so must the best candidate and its refitted weights.  Other
 tests check what makes the module worth having: one ``fit_many`` call per
 round of candidates, the training set of a split shared by its fits, a
-pipeline's earlier steps fitted once per split and setting; and that anything
-else is scikit-learn's code path.
+pipeline's earlier steps fitted once per split and setting, and their
+transform of a split's test (and train) rows made once for all the candidates
+that score on it; and that anything else is scikit-learn's code path.
 """
 
 import pickle
@@ -29,7 +30,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import check_scoring, get_scorer, make_scorer, mean_squared_error
 from sklearn.model_selection import KFold
 from sklearn.model_selection._validation import _fit_and_score
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.parallel import delayed
@@ -423,6 +424,114 @@ def test_an_unknown_evaluate_candidates_is_refused():
             pass
 
 
+# -- scoring: a pipeline's earlier steps transform each split's rows once ----------------
+
+
+class TransformCounter(StandardScaler):
+    """A scaler that records the rows of each call of its ``transform``.
+
+    Its ``fit_transform`` does not go through the recorded ``transform``, so that
+    the record holds the scoring's calls only (the fits are counted above).
+    """
+
+    rows = []
+
+    def fit_transform(self, X, y=None, **params):
+        return StandardScaler.transform(self.fit(X, y, **params), X)
+
+    def transform(self, X, copy=None):
+        TransformCounter.rows.append(len(X))
+        return super().transform(X, copy=copy)
+
+
+def _proba_and_label(estimator, X, y):
+    """A callable scorer: sees the pipeline itself, scores with two of its methods.
+
+    And with a pickled copy of it, which carries nothing of the scoring.
+    """
+    assert type(estimator) is Pipeline and not {"fit", "set_params"} & vars(estimator).keys()
+    copy = pickle.loads(pickle.dumps(estimator))
+    assert not any({"transform", "__getstate__"} & vars(step).keys() for step in copy[:-1])
+    return {
+        "acc": float(np.mean(estimator.predict(X) == y)),
+        "proba": float(estimator.predict_proba(X)[np.arange(len(y)), 0].sum()),
+        "head": float(copy.decision_function(X[:5]).sum()),  # rows of its own
+    }
+
+
+SCORINGS = {
+    "one": None,
+    "two": {"acc": "accuracy", "ll": "neg_log_loss"},
+    "callable": _proba_and_label,
+}
+
+
+def _assert_no_trace(pipeline):
+    """A pipeline and its steps as their classes make them: nothing left by the scoring."""
+    assert type(pipeline) is Pipeline
+    for _, step in pipeline.steps:
+        assert step == "passthrough" or not {"transform", "fit"} & set(vars(step))
+    pickle.loads(pickle.dumps(pipeline)).predict(X)
+
+
+@pytest.mark.parametrize("scoring", SCORINGS)
+def test_earlier_steps_transform_each_splits_rows_once_when_scoring(scoring):
+    # Three candidates on each of two settings of the scaler: scikit-learn's
+    # search transforms the test rows once per candidate and response method
+    # (predict, predict_proba ...), this one once per split and setting.
+    pipe = make_pipeline(TransformCounter(), clf())
+    grid = {
+        "vanillamlpclassifier__alpha": [1e-4, 1e-2, 1.0],
+        "transformcounter__with_std": [True, False],
+    }
+    kwargs = dict(
+        cv=3, scoring=SCORINGS[scoring], refit="acc" if scoring != "one" else True,
+        return_train_score=True,
+    )  # fmt: skip
+    TransformCounter.rows.clear()
+    ours, _ = _record(ms.GridSearchCV(pipe, grid, **kwargs).fit, X, Y)
+    # Test rows 40, training rows 80; the refit predicts nothing.  The callable's
+    # rows of its own are transformed each time it asks: 6 candidates x 3 splits x 2.
+    mine = [rows for rows in TransformCounter.rows if rows != 5]
+    assert sorted(mine) == [40] * 6 + [80] * 6  # 3 splits x 2 settings, test and train
+    assert TransformCounter.rows.count(5) == (36 if scoring == "callable" else 0)
+    theirs, _ = _record(skms.GridSearchCV(pipe, grid, **kwargs).fit, X, Y)
+    assert_same_search(ours, theirs)
+    _assert_no_trace(ours.best_estimator_)
+    np.testing.assert_array_equal(ours.predict_proba(X), theirs.predict_proba(X))
+
+
+def test_scoring_transform_shared_only_by_candidates_of_one_fitted_prefix():
+    # Without train scores, one transform of each split's test rows per setting;
+    # scikit-learn's own search over the same pipeline makes one per candidate.
+    pipe = make_pipeline(TransformCounter(), clf())
+    grid = {"vanillamlpclassifier__alpha": [1e-4, 1e-2, 1.0, 1e-3]}
+    counts = []
+    for module in (ms, skms):
+        TransformCounter.rows.clear()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            module.GridSearchCV(pipe, grid, cv=3, refit=False).fit(X, Y)
+        counts.append(sorted(TransformCounter.rows))
+    assert counts == [[40] * 3, [40] * 12]
+
+
+def test_each_earlier_step_transforms_the_shared_output_of_the_one_before_once():
+    pipe = Pipeline([("a", StandardScaler()), ("skip", "passthrough"),
+                     ("b", TransformCounter(with_std=False)), ("mlp", clf())])  # fmt: skip
+    grid = {"mlp__alpha": [1e-4, 1.0], "b__with_mean": [True, False]}
+    TransformCounter.rows.clear()
+    (ours, _), (theirs, _) = both(
+        "GridSearchCV", pipe, grid, cv=3, scoring={"acc": "accuracy", "ll": "neg_log_loss"},
+        refit="ll", return_train_score=True, fit_params={"data": (X, Y)},
+    )  # fmt: skip
+    # Ours: "b" once per split, setting and set of rows; scikit-learn's: once per
+    # candidate and response method, twice as many candidates as settings.
+    assert sorted(TransformCounter.rows) == [40] * (6 + 24) + [80] * (6 + 24)
+    assert_same_search(ours, theirs)
+    _assert_no_trace(ours.best_estimator_)
+
+
 # -- cross_validate and cross_val_score --------------------------------------------------
 
 
@@ -450,6 +559,41 @@ def test_cross_validate_equals_sklearns(pipeline, fit_many_calls):
         assert "fit" not in vars(mine) and "set_params" not in vars(mine)  # replay undone
         pickle.loads(pickle.dumps(mine)).predict(X)
         np.testing.assert_array_equal(mine.predict(X), yours.predict(X))
+
+
+def test_cross_validate_transforms_each_splits_rows_once():
+    # Two scorers that ask for predict and predict_proba: scikit-learn's
+    # cross_validate transforms the rows once for each, this one once per split.
+    pipe = make_pipeline(TransformCounter(), clf())
+    kwargs = dict(
+        cv=3, scoring=["accuracy", "neg_log_loss"], return_train_score=True,
+        return_estimator=True,
+    )  # fmt: skip
+    TransformCounter.rows.clear()
+    ours, _ = _record(ms.cross_validate, pipe, X, Y, **kwargs)
+    assert sorted(TransformCounter.rows) == [40] * 3 + [80] * 3
+    TransformCounter.rows.clear()
+    theirs, _ = _record(skms.cross_validate, pipe, X, Y, **kwargs)
+    assert sorted(TransformCounter.rows) == [40] * 6 + [80] * 6
+    assert list(ours) == list(theirs)
+    for key in ("test_accuracy", "test_neg_log_loss", "train_accuracy", "train_neg_log_loss"):
+        np.testing.assert_array_equal(ours[key], theirs[key], strict=True)
+    for mine, yours in zip(ours["estimator"], theirs["estimator"]):
+        _assert_no_trace(mine)
+        np.testing.assert_array_equal(mine.predict_proba(X), yours.predict_proba(X))
+
+
+def test_a_scorer_gets_the_fitted_estimator_as_its_class_makes_it():
+    # The replayed fit undoes itself: the scorer may call fit or set_params, or pickle.
+    def pickled_accuracy(estimator, X, y):
+        assert not {"fit", "set_params"} & vars(estimator).keys()
+        return float(np.mean(pickle.loads(pickle.dumps(estimator)).predict(X) == y))
+
+    kwargs = dict(cv=2, scoring=pickled_accuracy, error_score="raise")
+    for estimator in (clf(), make_pipeline(StandardScaler(), clf())):
+        ours, _ = _record(ms.cross_validate, estimator, X, Y, **kwargs)
+        theirs, _ = _record(skms.cross_validate, estimator, X, Y, **kwargs)
+        np.testing.assert_array_equal(ours["test_score"], theirs["test_score"], strict=True)
 
 
 def test_cross_val_score_equals_sklearns_and_fits_with_sample_weight():

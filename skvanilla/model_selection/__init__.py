@@ -8,8 +8,9 @@ split whose estimator is a :class:`~skvanilla.VanillaMLPClassifier` or a
 :class:`~skvanilla.VanillaMLPRegressor` -- alone, or the last step of a
 :class:`~sklearn.pipeline.Pipeline` -- is handed to one call that may train the
 networks together; a pipeline's earlier steps are fitted once per split (and
-per setting of their parameters).  Any other estimator runs on scikit-learn's
-own code.
+per setting of their parameters), and transform the split's rows once for all
+the candidates and scorers that score on them.  Any other estimator runs on
+scikit-learn's own code.
 """
 
 from ._cross_validation import cross_val_score, cross_validate

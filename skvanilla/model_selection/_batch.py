@@ -16,19 +16,26 @@ such calls is run in three steps:
    with an estimator whose ``fit`` hands back the fit of step 2 (or raises
    its exception): the scores, the failures, ``error_score``, the verbose
    lines and the result's keys are scikit-learn's by construction.  Only the
-   fit time is put back, the one measured in step 2.
+   fit time is put back, the one measured in step 2.  The scoring shares
+   what the candidates of a split have in common (:class:`_SharedScoring`):
+   the split's test and training rows are cut once, and a pipeline's earlier
+   steps transform them once per split and setting, not once per candidate
+   and scorer.
 
 Calls whose estimator is something else are made by ``_fit_and_score`` as
 they are.
 """
 
+import functools
 import inspect
 import time
+import types
 from contextlib import contextmanager
 
 from sklearn.base import clone
 from sklearn.model_selection._validation import _fit_and_score
 from sklearn.pipeline import Pipeline
+from sklearn.utils import get_tags
 from sklearn.utils.metadata_routing import _routing_enabled, get_routing_for_object
 from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils.validation import _check_method_params
@@ -132,11 +139,17 @@ def _replaying(outcome):
 
     ``set_params`` does nothing meanwhile: ``_fit_and_score`` sets the candidate's
     parameters again, and a parameter that is a pipeline step would replace the
-    fitted step with an unfitted clone.
+    fitted step with an unfitted clone.  Both are the class's again once ``fit``
+    is called, before the scorers see the estimator.
     """
     estimator = outcome.estimator
 
+    def undo():
+        vars(estimator).pop("fit", None)
+        vars(estimator).pop("set_params", None)
+
     def fit(*args, **kwargs):
+        undo()
         if outcome.error is not None:
             raise outcome.error.with_traceback(outcome.traceback)
         return estimator
@@ -146,7 +159,122 @@ def _replaying(outcome):
     try:
         yield
     finally:
-        del estimator.fit, estimator.set_params
+        undo()
+
+
+def _with_globals(function, **names):
+    """A copy of ``function`` that finds ``names`` in place of its module's globals.
+
+    The module, and ``function`` itself, are untouched: other callers, other
+    threads, see scikit-learn's own.
+    """
+    copy = types.FunctionType(
+        function.__code__,
+        {**function.__globals__, **names},
+        function.__name__,
+        function.__defaults__,
+        function.__closure__,
+    )
+    copy.__kwdefaults__ = function.__kwdefaults__
+    return copy
+
+
+class _SharedScoring:
+    """The scoring of the stacked calls, with what a split's candidates share made once.
+
+    scikit-learn's ``_fit_and_score`` cuts a split's rows afresh for each
+    candidate (``_safe_split``), and a pipeline transforms them through its
+    earlier steps each time a scorer asks it for ``predict``,
+    ``predict_proba``, ``decision_function`` or ``score``.  Here:
+
+    - :attr:`fit_and_score` is ``_fit_and_score`` whose ``_safe_split`` is
+      :meth:`cut`: the candidates of a split get one cut of its test rows and
+      one of its training rows, the very objects ``_safe_split`` returned the
+      first time (a scorer must not write into the rows it scores, which no
+      scikit-learn scorer does);
+    - while a pipeline is scored (:meth:`sharing`), each of its earlier steps
+      -- fitted objects that the candidates of a split and setting share --
+      answers ``transform`` of one of those cuts, or of an earlier step's
+      answer, with the output it gave the first time.  Any other input, and
+      any call with parameters, is transformed as ever; so a scorer sees the
+      pipeline it would see, and gets the same predictions bit for bit; a
+      copy or a pickle of a step carries none of it.  Nothing is left on the
+      steps once the candidate is scored.
+    """
+
+    def __init__(self):
+        self._cuts = {}  # the ids of _safe_split's arguments -> (the arguments, the cut)
+        self._outputs = {}  # (id(step), id(X)) -> (step, X, step.transform(X))
+        self._known = {}  # id -> the cuts and the outputs: inputs whose output is kept
+        self.fit_and_score = (
+            _with_globals(_fit_and_score, _safe_split=self.cut)
+            if "_safe_split" in _fit_and_score.__code__.co_names
+            else _fit_and_score  # a scikit-learn that cuts otherwise: shares nothing
+        )
+
+    def cut(self, estimator, X, y, indices, train_indices=None):
+        """``_safe_split(estimator, X, y, indices, train_indices)``, once for the same arguments."""
+        pairwise = get_tags(estimator).input_tags.pairwise  # all _safe_split reads of it
+        key = (id(X), id(y), id(indices), id(train_indices), pairwise)
+        if key not in self._cuts:
+            cut = _safe_split(estimator, X, y, indices, train_indices)
+            # The arguments are kept with the cut, so that their ids cannot be reused.
+            self._cuts[key] = ((X, y, indices, train_indices), cut)
+            self._known[id(cut[0])] = cut[0]
+        return self._cuts[key][1]
+
+    def _transform(self, step):
+        """``step.transform``, its output for a known input made once."""
+        transform = step.transform
+
+        @functools.wraps(transform)
+        def shared(X, *args, **params):
+            if args or params or id(X) not in self._known:
+                return transform(X, *args, **params)
+            key = (id(step), id(X))
+            if key not in self._outputs:
+                Xt = transform(X)
+                self._outputs[key] = (step, X, Xt)
+                self._known[id(Xt)] = Xt  # the next step's input
+            return self._outputs[key][2]
+
+        return shared
+
+    @contextmanager
+    def sharing(self, estimator):
+        """``estimator``'s earlier steps, if it is a pipeline, sharing their transforms."""
+        steps = []
+        try:
+            for _, step in estimator.steps[:-1] if isinstance(estimator, Pipeline) else ():
+                # A step without transform stays without; one already sharing is left so.
+                if (
+                    step is not None
+                    and not isinstance(step, str)  # "passthrough"
+                    and hasattr(step, "transform")
+                    and hasattr(step, "__dict__")
+                    and not _SHARING & vars(step).keys()
+                ):
+                    steps.append(step)
+                    step.transform = self._transform(step)
+                    # A scorer that pickles or copies the step copies none of this.
+                    step.__getstate__ = functools.partial(_own_state, step)
+            yield
+        finally:
+            for step in steps:
+                for name in _SHARING:
+                    vars(step).pop(name, None)
+
+
+_SHARING = {"transform", "__getstate__"}  # what _SharedScoring.sharing puts on a step
+
+
+def _own_state(step):
+    """``step``'s state for pickle and copy, as its class gives it, without the sharing."""
+    getstate = getattr(type(step), "__getstate__", None)  # object has none before 3.11
+    state = getstate(step) if getstate is not None else dict(vars(step))
+    if isinstance(state, dict):
+        state = {key: value for key, value in state.items() if key not in _SHARING}
+    return state
 
 
 def fit_and_score_all(calls, n_jobs=None):
@@ -243,14 +371,20 @@ def fit_and_score_all(calls, n_jobs=None):
             else:
                 outcome.estimator = mlp
 
-    results = []
+    # The training sets go before the scoring, which keeps cuts and transforms of its own.
+    data.clear()
+    settings.clear()
+    for outcome in stacked.values():
+        outcome.task = None
+
+    results, scoring = [], _SharedScoring()
     for index, call in enumerate(calls):
         outcome = stacked.get(index)
         if outcome is None:
             results.append(_fit_and_score(**call))
             continue
-        with _replaying(outcome):
-            result = _fit_and_score(**{**call, "estimator": outcome.estimator})
+        with _replaying(outcome), scoring.sharing(outcome.estimator):
+            result = scoring.fit_and_score(**{**call, "estimator": outcome.estimator})
         if "fit_time" in result:
             result["fit_time"] = outcome.seconds
         results.append(result)

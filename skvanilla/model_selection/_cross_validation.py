@@ -84,8 +84,8 @@ def cross_validate(
     are the scores.  For a :class:`~skvanilla.VanillaMLPClassifier`, a
     :class:`~skvanilla.VanillaMLPRegressor`, or a pipeline ending with one, the
     splits' fits are made by one call that may train the networks together (a
-    pipeline's earlier steps are fitted once per split); ``pre_dispatch`` then
-    has no use.
+    pipeline's earlier steps are fitted once per split, and transform its rows
+    once for all the scorers); ``pre_dispatch`` then has no use.
 
     Parameters
     ----------

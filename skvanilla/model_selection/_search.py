@@ -75,7 +75,9 @@ class GridSearchCV(_StackedSearch, _sk.GridSearchCV):
     or a :class:`~sklearn.pipeline.Pipeline` whose last step is one, every
     candidate on every split is trained by one call that may train the networks
     together; a pipeline's earlier steps are fitted once per split and per
-    setting of their parameters.  Any other estimator runs on scikit-learn's code.
+    setting of their parameters, and transform the split's test rows (and
+    training rows, with ``return_train_score``) once for all the candidates
+    and scorers that use them.  Any other estimator runs on scikit-learn's code.
 
     Parameters
     ----------
