@@ -76,32 +76,56 @@ def sample_keys(X, seed, dtype=None, chunk_rows=4096):
 def dropout_masks(keys, step, layer_sizes, p, dtype):
     """The masks of one batch, one array per hidden layer.
 
+    A stack of ``K`` networks (see :mod:`skvanilla._stack`) draws its masks
+    in one call: ``keys`` gains a leading axis of networks, and ``step`` and
+    ``p`` hold one value per network.  Each row is then the mask that
+    network draws alone, bit for bit: the same integer hashes, the same
+    comparison of the same float64 numbers, and the scale ``1 / (1 - p)``
+    computed from each network's own ``p`` as alone.
+
     Parameters
     ----------
-    keys : ndarray of uint64, shape (n_samples,)
-        :func:`sample_keys` of the batch's rows.
-    step : int
+    keys : ndarray of uint64, shape (n_samples,) or (K, n_samples)
+        :func:`sample_keys` of the batch's rows (of each network's rows).
+    step : int, or sequence of K int
         The training step; masks change from step to step.
     layer_sizes : sequence of int
         Units of each hidden layer.
-    p : float
+    p : float, or sequence of K float
         Probability of dropping a unit, in [0, 1).
     dtype : numpy dtype
 
     Returns
     -------
-    list of ndarray of shape (n_samples, units)
+    list of ndarray of shape (n_samples, units) or (K, n_samples, units)
         ``0`` where a unit is dropped, ``1 / (1 - p)`` where it is kept.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> keys = sample_keys(np.arange(12.0).reshape(6, 2), seed=0)
+    >>> (one,) = dropout_masks(keys, 3, [4], 0.5, np.float64)
+    >>> (stack,) = dropout_masks(np.stack([keys, keys]), [3, 4], [4], [0.5, 0.25], np.float64)
+    >>> stack.shape, bool(np.array_equal(stack[0], one)), np.unique(stack[1]).tolist()
+    ((2, 6, 4), True, [0.0, 1.3333333333333333])
     """
+    if np.ndim(p):  # one network per row of keys
+        # The scale from each p as a network alone computes it (a float32 p
+        # computes in float32); float64 holds every such value exactly.
+        scale = np.array([1.0 / (1.0 - rate) for rate in p], dtype=np.float64)[:, None, None]
+        p = np.array(p, dtype=np.float64)[:, None, None]
+        step = np.array(step, dtype=np.uint64)[:, None]
+    else:
+        scale, step = 1.0 / (1.0 - p), np.uint64(step)
     masks = []
     offset = np.uint64(0)
     with np.errstate(over="ignore"):
-        base = _mix(keys ^ _mix(np.uint64(step) * _GOLDEN))
+        base = _mix(keys ^ _mix(step * _GOLDEN))
         for units in layer_sizes:
             unit_ids = np.arange(units, dtype=np.uint64) + offset
-            bits = _mix(base[:, None] + _mix(unit_ids + _GOLDEN))
+            bits = _mix(base[..., None] + _mix(unit_ids + _GOLDEN))
             # The top 53 bits as a uniform number in [0, 1).
             uniform = (bits >> np.uint64(11)) * (1.0 / 2**53)
-            masks.append(np.where(uniform >= p, 1.0 / (1.0 - p), 0.0).astype(dtype))
+            masks.append(np.where(uniform >= p, scale, 0.0).astype(dtype))
             offset += np.uint64(units)
     return masks

@@ -10,15 +10,22 @@ step is one call of the numeric core on arrays with a leading axis of
 networks (see :mod:`skvanilla._network`), where each network has its own
 rows, ``random_state``, weights, learning rate, ``alpha``, momentum (and
 Nesterov's or not), ``beta_1``, ``beta_2``, ``epsilon``, schedule, ``tol``,
-``n_iter_no_change``,
-``max_iter``, sample and class weights and early stopping.  Numpy's
-``matmul`` calls the same BLAS routine on each network's matrices as one
-network's product does, so a network computes in a stack what it computes
-alone; what a step of a small network costs in the interpreter is paid once
-for the stack instead of once per network.
+``n_iter_no_change``, ``max_iter``, sample and class weights, early
+stopping and dropout rate.  Numpy's ``matmul`` calls the same BLAS routine
+on each network's matrices as one network's product does, so a network
+computes in a stack what it computes alone; what a step of a small
+network costs in the interpreter is paid once for the stack instead of
+once per network.
+
+Under dropout each network draws its own masks, from its own keys of the
+rows (hashed with its own seed, drawn from its ``random_state`` when
+``fit`` draws it), its own step counter and its own rate; the stack draws
+them in one call of :func:`~skvanilla._dropout.dropout_masks`.  A network
+without dropout in a stack with some gets masks of ones: multiplying by 1.0
+is exact, so it computes what it computes alone.
 
 What cannot share a stack trains alone, through ``fit``'s own solver:
-L-BFGS, dropout, sparse ``X``, scikit-learn callbacks, warm starts of fitted
+L-BFGS, sparse ``X``, scikit-learn callbacks, warm starts of fitted
 models, another namespace than numpy, and any estimator that is not
 skvanilla's.
 
@@ -55,6 +62,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from . import _rollback, _training
 from ._base import BaseVanillaMLP
 from ._blocks import Blocks
+from ._dropout import dropout_masks
 from ._network import Workspace, loss_and_gradients
 from ._optimizers import Adam, adam_step, pack, sgd_step, unpack
 from ._validation import restore_best
@@ -134,11 +142,10 @@ def _group_key(estimator, X, fit_params):
 
 
 def _may_stack(estimator, X, fit_params):
-    """What can be told before the fit: skvanilla's, stochastic, numpy, no dropout or callbacks."""
+    """What can be told before the fit: skvanilla's, stochastic, numpy, no callbacks."""
     return (
         isinstance(estimator, BaseVanillaMLP)
         and estimator.solver in ("sgd", "adam")
-        and estimator.dropout == 0
         and not getattr(estimator, "_skl_callbacks", None)
         and not (estimator.warm_start and hasattr(estimator, "coefs_"))
         and set(fit_params) <= _FIT_PARAMS
@@ -195,8 +202,12 @@ def _stack_bytes(member):
     The parameters, their last good copy, gradients and optimizer state
     (five or six vectors of the network's size, and the penalty's), and its
     slice of the step's buffers: the batch of ``X`` and targets, and per
-    layer ``Z``, ``A``, deltas and derivatives.  The training set itself is
-    not counted: it is shared, never copied per member.
+    layer ``Z``, ``A``, deltas and derivatives.  Under dropout, also its
+    keys (a uint64 per training row), its masks (per hidden layer), the
+    masked activations the passes make (one hidden layer's at a time), and
+    the hashing's uint64 and float64 work (about three arrays of one hidden
+    layer's batch at a time).  The training set itself is not counted: it
+    is shared, never copied per member.
     """
     model = member.estimator
     itemsize = model.coefs_[0].dtype.itemsize
@@ -204,15 +215,31 @@ def _stack_bytes(member):
     batch = _training.batch_size_for(model, member.n, warn=False)
     widths = member.X.shape[1] + 2 * model.coefs_[-1].shape[1] + 4 * sum(
         c.shape[1] for c in model.coefs_)
-    return itemsize * (7 * n_params + batch * widths)
+    size = itemsize * (7 * n_params + batch * widths)
+    if model.dropout:
+        hidden = [c.shape[1] for c in model.coefs_[:-1]]
+        widest = max(hidden, default=0)
+        size += 8 * member.n + batch * (itemsize * (sum(hidden) + widest) + 8 * (1 + 3 * widest))
+    return size
 
 
 def _within_budget(members):
-    """``members`` cut into stacks whose arrays fit in :data:`STACK_BUDGET`."""
+    """``members`` cut into stacks whose arrays fit in :data:`STACK_BUDGET`.
+
+    Members in order, each stack as many as fit (one at least): members
+    with dropout take more than those without.
+    """
     if not members[0].stackable:
         return [members]
-    size = max(1, STACK_BUDGET // _stack_bytes(members[0]))
-    return [members[i : i + size] for i in range(0, len(members), size)]
+    stacks, used = [[]], 0
+    for member in members:
+        size = _stack_bytes(member)
+        if stacks[-1] and used + size > STACK_BUDGET:
+            stacks.append([])
+            used = 0
+        stacks[-1].append(member)
+        used += size
+    return stacks
 
 
 def _fit_alone(estimator, X, y, fit_params):
@@ -349,6 +376,8 @@ def _train_stack(members):
             n: _training.rows_counted(model, n, xp)
             for n in {member.batch_size, member.n % member.batch_size}
         }
+        # Where fit_stochastic draws the dropout seed: before the first shuffle.
+        member.keys = _training.dropout_keys(model, member.X, xp)
     layout = _Layout(
         [c.shape for c in first.coefs_] + [b.shape for b in first.intercepts_],
         sum(c.size for c in first.coefs_), len(first.coefs_),
@@ -392,6 +421,8 @@ class _Stack:
                     floats[id(member.Y)] = member.Y.astype(self.Y_dtype)
                 member.Y = floats[id(member.Y)]
         self.X_dtype = X.dtype
+        self.hidden = units[1:-1]
+        self.dropout = any(m.keys is not None for m in members)
         # The element-wise end of a step, by blocks and threads (see _blocks.py).
         self.blocks = Blocks(self.theta.shape[1], len(members))
         self._full = None
@@ -489,8 +520,9 @@ class _Stack:
             slot += last - first
         X_batch, Y_batch, sw = buffers.read()
         alpha = self._hyperparameter([m.estimator.alpha for m in members], column=False)
+        masks = self._masks(members, parts) if self.dropout else None
         loss, _, _ = loss_and_gradients(
-            X_batch, Y_batch, *buffers.params, self.net, sw, alpha, None,
+            X_batch, Y_batch, *buffers.params, self.net, sw, alpha, masks,
             work=buffers.work, grads=buffers.grads, flat=buffers.flat,
         )
         self._update(members, theta, buffers.grad, state)
@@ -500,6 +532,35 @@ class _Stack:
             self.theta[index] = theta
             for s, part in zip(self.state, state):
                 s[index] = part
+
+    def _masks(self, members, parts):
+        """This step's dropout masks, ``(K, length, units)`` per hidden layer, or None.
+
+        ``parts`` are the step's batches (see :meth:`_batches`).  A member with
+        dropout draws the masks it draws alone (its keys of these rows, its
+        step, its rate; see ``_training._run_epoch``) and counts the step;
+        one without gets ones, which leave its values as they are.
+        """
+        drop = [j for j, member in enumerate(members) if member.keys is not None]
+        if not drop:
+            return None
+        rows = np.concatenate([rows for _, _, rows in parts])  # each member's, in its slot
+        models = [members[j].estimator for j in drop]
+        drawn = dropout_masks(
+            np.stack([members[j].keys[rows[j]] for j in drop]),
+            [model._dropout_step for model in models], self.hidden,
+            [model.dropout for model in models], self.dtype,
+        )
+        for model in models:
+            model._dropout_step += 1
+        if len(drop) == len(members):
+            return drawn
+        masks = []
+        for part in drawn:
+            mask = np.ones((len(members), *part.shape[1:]), self.dtype)
+            mask[drop] = part
+            masks.append(mask)
+        return masks
 
     def _update(self, members, theta, grad, state):
         """The optimizer step of each member, with its own hyperparameters."""

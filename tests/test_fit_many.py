@@ -4,7 +4,8 @@
 its module docstring).  Each test fits a list of estimators with it and each
 estimator again alone with ``fit``, and compares every array a fit records
 (``assert_same_fit`` of the bit-for-bit tests: weights, ``loss_curve_``,
-``n_iter_``, ``t_``, validation scores ...); a fit that fails must fail with
+``n_iter_``, ``t_``, validation scores ..., and the dropout seed and step
+count a later ``partial_fit`` goes on from); a fit that fails must fail with
 the same exception type and message.  Together with ``test_bit_for_bit.py``
 (one fit alone is scikit-learn's) this makes a stacked fit scikit-learn's.
 """
@@ -68,6 +69,24 @@ def assert_same_results(stacked, alone):
         else:
             assert not isinstance(ours, Exception), ours
             assert_same_fit(ours, theirs)
+            for name in ("_dropout_seed", "_dropout_step"):
+                assert getattr(ours, name, None) == getattr(theirs, name, None), name
+
+
+@pytest.fixture
+def stacks(monkeypatch):
+    """The sizes of the stacks fit_many trains; a fit of a stacking kind alone fails the test."""
+    from skvanilla import _stack
+
+    sizes, train = [], _stack._train_stack
+    monkeypatch.setattr(_stack, "_train_stack", lambda members: (sizes.append(len(members)),
+                                                                  train(members)))
+
+    def alone(member):
+        raise AssertionError("a fit that can share a stack trained alone")
+
+    monkeypatch.setattr(_stack._Member, "solve_alone", alone)
+    return sizes
 
 
 RATES = [dict(learning_rate_init=lr, alpha=a) for lr in (1e-3, 3e-2) for a in (1e-4, 0.1)]
@@ -148,7 +167,6 @@ def test_what_cannot_share_a_stack_trains_alone_with_the_same_results(digits):
     X, y = digits
     cases = [
         (VanillaMLPClassifier((6,), solver="lbfgs", max_iter=15, random_state=0), X),
-        (VanillaMLPClassifier((6,), dropout=0.2, max_iter=4, random_state=0), X),
         (VanillaMLPClassifier((6,), max_iter=4, random_state=0), sparse.csr_matrix(X)),
     ]
     for base, X_case in cases:
@@ -158,6 +176,47 @@ def test_what_cannot_share_a_stack_trains_alone_with_the_same_results(digits):
     stacked, _ = _fit_both(LogisticRegression(max_iter=500), [{}], X, y, [rows])
     expected = LogisticRegression(max_iter=500).fit(X[rows], y[rows])
     np.testing.assert_array_equal(stacked[0].coef_, expected.coef_)
+
+
+#: Dropout rates, 0 among them: a member without dropout shares the stack (with masks of ones).
+DROPOUTS = [dict(dropout=p, random_state=s) for p, s in
+            [(0.0, 0), (0.1, 0), (0.5, 0), (0.3, 4), (0.0, 5), (0.1, 6)]]
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd-nesterov", "sgd-adaptive"])
+def test_members_with_other_dropout_rates_share_a_stack_and_train_as_alone(
+    digits, solver, stacks
+):
+    X, y = digits
+    base = VanillaMLPClassifier((12, 7), max_iter=8, random_state=0, **SOLVERS[solver])
+    stacked, alone = _fit_both(base, DROPOUTS + [dict(dropout=0.2, alpha=0.1)], X, y,
+                               _splits(600, [479, 480, 481]))
+    assert stacks == [21]  # seven members on three training sets, in one stack
+    assert len({fit._dropout_seed for fit in alone}) > 3  # their own seeds ...
+    assert len({fit._dropout_step for fit in alone}) > 1  # ... and their own step counts
+    assert_same_results(stacked, alone)
+
+
+def test_dropout_with_weights_early_stopping_float32_and_integer_X(digits, stacks):
+    X, y = digits
+    sample_weight = np.random.RandomState(0).uniform(0.2, 2.0, len(y))
+    sample_weight[:200] = 0.0  # zero-weight batches draw no masks and count no step, as alone
+    base = VanillaMLPClassifier((8,), solver="sgd", batch_size=20, shuffle=False, max_iter=6,
+                                random_state=0)
+    assert_same_results(*_fit_both(base, DROPOUTS, X, y, _splits(600, [600, 550]),
+                                   {"sample_weight": sample_weight}))
+    base = VanillaMLPClassifier((10,), early_stopping=True, n_iter_no_change=2, tol=1e-3,
+                                learning_rate_init=1e-2, max_iter=30, random_state=0)
+    stacked, alone = _fit_both(base, DROPOUTS, X.astype(np.float32), y, _splits(600, [500]))
+    assert len({fit.n_iter_ for fit in alone}) > 1  # the members did stop at other epochs
+    assert_same_results(stacked, alone)
+    integers = (X * 16).astype(np.int64)  # keyed as the floats the network reads
+    base = VanillaMLPRegressor(hidden_layer_sizes=(6, 5), max_iter=4, random_state=0,
+                               learning_rate_init=1e-3)
+    stacked, alone = _fit_both(base, DROPOUTS, integers, y / 9.0, _splits(600, [300, 301]))
+    assert_same_results(stacked, alone)
+    assert not any(isinstance(fit, Exception) for fit in stacked)
+    assert stacks == [12, 6, 12]
 
 
 def test_a_validation_set_of_ones_own_and_workers(digits):
@@ -177,18 +236,20 @@ def test_a_validation_set_of_ones_own_and_workers(digits):
     batch_size=st.integers(5, 80),
     sizes=st.lists(st.integers(30, 120), min_size=1, max_size=3),
     rates=st.lists(st.sampled_from([1e-3, 1e-2, 0.1]), min_size=1, max_size=3),
+    dropouts=st.lists(st.sampled_from([0.0, 0.0, 0.2, 0.6]), min_size=3, max_size=3),
     shuffle=st.booleans(),
     seed=st.integers(0, 2**10),
 )
 def test_random_stacks_train_as_their_members_alone(
-    digits, hidden, activation, solver, batch_size, sizes, rates, shuffle, seed
+    digits, hidden, activation, solver, batch_size, sizes, rates, dropouts, shuffle, seed
 ):
     X, y = digits
     base = VanillaMLPClassifier(
         hidden, activation=activation, batch_size=batch_size, shuffle=shuffle, max_iter=4,
         random_state=seed, **{k: v for k, v in SOLVERS[solver].items() if k != "batch_size"},
     )
-    grid = [dict(learning_rate_init=rate, random_state=seed + i) for i, rate in enumerate(rates)]
+    grid = [dict(learning_rate_init=rate, random_state=seed + i, dropout=dropouts[i])
+            for i, rate in enumerate(rates)]
     assert_same_results(*_fit_both(base, grid, X, y, _splits(600, sizes, seed)))
 
 

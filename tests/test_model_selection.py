@@ -171,6 +171,22 @@ def test_grid_search_equals_sklearns(case):
     np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
 
 
+def test_dropout_candidates_share_a_stack_and_equal_sklearns(monkeypatch):
+    """Rates of dropout, 0 among them, train in one stack, with scikit-learn's scores."""
+    from skvanilla import _stack
+
+    sizes, train = [], _stack._train_stack
+    monkeypatch.setattr(_stack, "_train_stack", lambda members: (sizes.append(len(members)),
+                                                                  train(members)))
+    (ours, _), (theirs, _) = both(
+        "GridSearchCV", clf(), {"dropout": [0.0, 0.2, 0.5], "random_state": [0, 1]}, cv=3,
+        return_train_score=True, fit_params={"data": (X, Y)},
+    )  # fmt: skip
+    assert_same_search(ours, theirs)
+    assert sizes == [18]  # six candidates on three splits; the refit trains alone
+    assert len(set(ours.cv_results_["mean_test_score"])) > 2  # the rates made a difference
+
+
 @pytest.mark.parametrize("pipeline", [False, True])
 def test_sample_weight_passes_through_fit_params(pipeline):
     estimator = make_pipeline(StandardScaler(), clf()) if pipeline else clf()

@@ -5,8 +5,8 @@ of ``skvanilla._network``): batches ``(K, n, units)``, weights ``(K, n_in,
 n_out)``, one ``alpha`` and one set of optimizer hyperparameters per network.
 The single-network functions are compared with scikit-learn's arithmetic in
 ``test_bit_for_bit.py``; here each network of a random stack is compared with
-the same network computed alone -- forward pass, objective, gradients and
-optimizer steps -- with ``np.array_equal``.
+the same network computed alone -- forward pass, objective, gradients,
+dropout masks and optimizer steps -- with ``np.array_equal``.
 """
 
 import numpy as np
@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skvanilla._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from skvanilla._dropout import dropout_masks
 from skvanilla._losses import make_loss
 from skvanilla._network import Network, Workspace, backward, forward, init_params, objective
 from skvanilla._optimizers import SGD, Adam, adam_step, pack, sgd_step
@@ -64,10 +65,11 @@ def _layout(arrays):
     n=st.integers(1, 30),
     weighted=st.booleans(),
     buffered=st.booleans(),
+    dropout=st.booleans(),
     seed=st.integers(0, 2**16),
 )
 def test_each_network_of_a_stack_computes_what_it_computes_alone(
-    K, hidden, activation, head, dtype, n, weighted, buffered, seed
+    K, hidden, activation, head, dtype, n, weighted, buffered, dropout, seed
 ):
     rng = np.random.RandomState(seed)
     out_name, loss_name = head
@@ -81,6 +83,17 @@ def test_each_network_of_a_stack_computes_what_it_computes_alone(
     # Some networks without the L2 term: the stack adds 0 * W to their gradients.
     alphas = [float(a) for a in rng.choice([0.0, 1e-4, 0.3], K)]
     alpha = np.array(alphas, dtype=dtype)
+    masks, alone_masks = None, [None] * K
+    if dropout:  # each network its own keys, step and rate; 0 gives ones, which change nothing
+        rates = [float(p) for p in rng.choice([0.0, 0.3, 0.7], K)]
+        keys = rng.randint(0, 2**63, (K, n), dtype=np.uint64)
+        steps = [int(t) for t in rng.randint(0, 100, K)]
+        masks = dropout_masks(keys, steps, hidden, rates, dtype)
+        for k in range(K):
+            drawn = dropout_masks(keys[k], steps[k], hidden, rates[k], dtype)
+            for got, want in zip(masks, drawn):
+                np.testing.assert_array_equal(got[k], want, strict=True)
+            alone_masks[k] = drawn if rates[k] else None
 
     work = grads = flat = None
     grad = np.empty_like(theta)
@@ -95,21 +108,21 @@ def test_each_network_of_a_stack_computes_what_it_computes_alone(
         n_weights = sum(c[0].size for c in coefs)
         flat = theta[:, :n_weights], grad[:, :n_weights], grad, np.empty((K, n_weights), dtype)
     with np.errstate(all="ignore"):
-        Zs, As = forward(X, coefs, intercepts, net, work=work)
+        Zs, As = forward(X, coefs, intercepts, net, masks=masks, work=work)
         loss = objective(Zs, As, Y, coefs, net, sw, alpha, work)
         coef_grads, intercept_grads = backward(
-            Zs, As, Y, coefs, net, sw, alpha, work=work, grads=grads, flat=flat
+            Zs, As, Y, coefs, net, sw, alpha, masks, work=work, grads=grads, flat=flat
         )
         assert loss.shape == (K,)
         for k in range(K):
             c, b = [W[k].copy() for W in coefs], [v[k].copy() for v in intercepts]
             s = None if sw is None else sw[k]
-            Zk, Ak = forward(X[k], c, b, net)
+            Zk, Ak = forward(X[k], c, b, net, masks=alone_masks[k])
             np.testing.assert_array_equal(As[-1][k], Ak[-1], strict=True)
             expected = objective(Zk, Ak, Y[k], c, net, s, alphas[k])
             assert loss[k] == expected or (np.isnan(loss[k]) and np.isnan(expected))
             assert loss[k].dtype == expected.dtype
-            dW, db = backward(Zk, Ak, Y[k], c, net, s, alphas[k])
+            dW, db = backward(Zk, Ak, Y[k], c, net, s, alphas[k], alone_masks[k])
             for got, want in zip([g[k] for g in coef_grads + intercept_grads], dW + db):
                 np.testing.assert_array_equal(got, want, strict=True)
 
