@@ -371,12 +371,11 @@ def backward(
     grads : (list of ndarray, list of ndarray), optional
         Arrays shaped like the weights and the biases to write the
         gradients into.
-    flat : (ndarray, ndarray, ndarray, ndarray[, Blocks]), optional
+    flat : (ndarray, ndarray, ndarray, ndarray), optional
         The weights, their gradients and all the gradients, each as one
         flat vector whose views ``coefs`` and ``grads`` are, and a vector
         shaped like the weights' for :math:`\\alpha W`: the training loop's
-        buffers.  A fifth item, a :class:`~skvanilla._blocks.Blocks`, runs
-        the element-wise end over them by blocks and threads.
+        buffers.
 
     Returns
     -------
@@ -403,36 +402,16 @@ def backward(
             if masks is not None:
                 delta *= masks[i - 1]
     total = _total_weight(Y.shape[-2], sample_weight, xp)
-    penalized = _penalized(alpha, xp)
-    if flat is None:  # layer by layer
-        for W, dW in zip(coefs, coef_grads):
-            L2 = penalized and _per_network(alpha, W, xp)
-            _gradient_end(W, dW, dW, None, L2, _per_network(total, dW, xp), xp)
-        for db in intercept_grads:
-            _gradient_end(None, None, db, None, False, _per_network(total, db, xp), xp)
-    else:  # one pass of each operation over the flat vectors, or by blocks
-        weights, weight_grads, every, penalty, *blocks = flat
-        arrays = (weights, weight_grads, every, penalty)
-        args = (penalized and _per_network(alpha, weights, xp), _per_network(total, every, xp))
-        if blocks and blocks[0] is not None:
-            blocks[0].run(_gradient_end, arrays, *args)
-        else:
-            _gradient_end(*arrays, *args, xp)
+    weights, weight_grads, every, penalty = (
+        (coefs, coef_grads, coef_grads + intercept_grads, None) if flat is None
+        else ([flat[0]], [flat[1]], [flat[2]], flat[3])
+    )
+    if _penalized(alpha, xp):  # the L2 term of eq. 2.4.2
+        for W, dW in zip(weights, weight_grads):
+            dW += xp.multiply(W, _per_network(alpha, W, xp), out=penalty)
+    for g in every:
+        g /= _per_network(total, g, xp)
     return coef_grads, intercept_grads
-
-
-def _gradient_end(W, dW, g, penalty, alpha, total, xp=NUMPY):
-    """The element-wise end of eqs. 2.4.2 and 2.4.3: ``dW += alpha W``, then ``g /= total``.
-
-    ``dW`` is the weights' part of the gradient ``g`` (a layer's, or the
-    flat vectors' or a block of them), ``W`` the weights, ``penalty`` a
-    buffer for ``alpha W`` or None; ``alpha`` False: no L2 term.  Every
-    element is rounded as scikit-learn rounds it: the penalty added to the
-    product, the sum then divided by the total weight.
-    """
-    if alpha is not False:  # the L2 term of eq. 2.4.2
-        dW += xp.multiply(W, alpha, out=penalty)
-    g /= total
 
 
 def loss_and_gradients(

@@ -84,18 +84,12 @@ class SGD:
         self.power_t = power_t
         self.velocities = xp.zeros_like(params)
 
-    def update_params(self, params, grads, blocks=None):
-        """Take one step, in place, on the flat vector ``params`` (consumes ``grads``).
-
-        ``blocks``, a :class:`~skvanilla._blocks.Blocks`, runs the step by
-        blocks and threads (numpy only).
-        """
-        arrays = (params, grads, self.velocities)
-        args = (self.learning_rate, self.momentum, self.nesterov)
-        if blocks is None:
-            sgd_step(*arrays, *args, xp=self.xp)
-        else:
-            blocks.run(sgd_step, arrays, *args)
+    def update_params(self, params, grads):
+        """Take one step, in place, on the flat vector ``params`` (consumes ``grads``)."""
+        sgd_step(
+            params, grads, self.velocities, self.learning_rate, self.momentum, self.nesterov,
+            xp=self.xp,
+        )
 
     def iteration_ends(self, time_step):
         """Apply the ``invscaling`` schedule after ``time_step`` samples."""
@@ -146,22 +140,16 @@ class Adam:
         self.ms = xp.zeros_like(params)
         self.vs = xp.zeros_like(params)
 
-    def update_params(self, params, grads, blocks=None):
-        """Take one step, in place, on the flat vector ``params`` (consumes ``grads``).
-
-        ``blocks``, a :class:`~skvanilla._blocks.Blocks`, runs the step by
-        blocks and threads (numpy only).
-        """
+    def update_params(self, params, grads):
+        """Take one step, in place, on the flat vector ``params`` (consumes ``grads``)."""
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
         step_size = self.step_size()
         self.learning_rate = float(step_size)
-        arrays = (params, grads, self.ms, self.vs)
-        args = (step_size, (b1, 1 - b1, b2, 1 - b2), self.epsilon)
-        if blocks is None:
-            adam_step(*arrays, *args, xp=self.xp)
-        else:
-            blocks.run(adam_step, arrays, *args)
+        adam_step(
+            params, grads, self.ms, self.vs, step_size, (b1, 1 - b1, b2, 1 - b2), self.epsilon,
+            xp=self.xp,
+        )
 
     def step_size(self):
         """The bias-corrected rate of step ``t``: a numpy float64, as scikit-learn's."""

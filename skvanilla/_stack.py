@@ -61,7 +61,6 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from . import _rollback, _training
 from ._base import BaseVanillaMLP
-from ._blocks import Blocks
 from ._dropout import dropout_masks
 from ._network import Workspace, loss_and_gradients
 from ._optimizers import Adam, adam_step, pack, sgd_step, unpack
@@ -383,9 +382,8 @@ def _train_stack(members):
         sum(c.size for c in first.coefs_), len(first.coefs_),
     )
     stack = _Stack(members, layout, net)
-    with stack.blocks:
-        while stack.members:
-            stack.epoch()
+    while stack.members:
+        stack.epoch()
 
 
 class _Stack:
@@ -423,8 +421,6 @@ class _Stack:
         self.X_dtype = X.dtype
         self.hidden = units[1:-1]
         self.dropout = any(m.keys is not None for m in members)
-        # The element-wise end of a step, by blocks and threads (see _blocks.py).
-        self.blocks = Blocks(self.theta.shape[1], len(members))
         self._full = None
         self._share_weights()
 
@@ -568,8 +564,8 @@ class _Stack:
         column = self._hyperparameter
 
         if not self.adam:
-            self.blocks.run(
-                sgd_step, (theta, grad, state[0]), column([o.learning_rate for o in optimizers]),
+            sgd_step(
+                theta, grad, state[0], column([o.learning_rate for o in optimizers]),
                 column([o.momentum for o in optimizers]),
                 column([bool(o.nesterov) for o in optimizers], dtype=bool),
             )
@@ -584,8 +580,8 @@ class _Stack:
             o.learning_rate = float(sizes[key])
         b1, b2 = [o.beta_1 for o in optimizers], [o.beta_2 for o in optimizers]
         betas = (column(b1), column([1 - b for b in b1]), column(b2), column([1 - b for b in b2]))
-        self.blocks.run(
-            adam_step, (theta, grad, state[0], state[1]), column(step_sizes, np.float64), betas,
+        adam_step(
+            theta, grad, state[0], state[1], column(step_sizes, np.float64), betas,
             column([o.epsilon for o in optimizers]),
         )
 
@@ -601,7 +597,7 @@ class _Stack:
         return _Buffers(
             K, length, units[0], units[-1], (self.X_dtype, self.Y_dtype),
             self.members[0].sample_weight is not None, self.theta.shape[1],
-            self.layout.n_weights, self.work_args, self.layout, self.blocks,
+            self.layout.n_weights, self.work_args, self.layout,
         )
 
     def _end_epoch(self, r, member, last_good):
@@ -653,7 +649,7 @@ class _Buffers:
     """
 
     def __init__(self, K, length, n_features, n_outputs, dtypes, weighted, n_params,
-                 n_weights, work_args, layout, blocks):
+                 n_weights, work_args, layout):
         X_dtype, Y_dtype = dtypes
         dtype = work_args["dtype"]
         self.X_raw = np.empty((K, length, n_features), X_dtype)
@@ -663,15 +659,13 @@ class _Buffers:
         self.work = Workspace(length, n_models=K, **work_args)
         self.grad = np.empty((K, n_params), dtype)
         self.penalty = np.empty((K, n_weights), dtype)
-        self.layout, self.grads, self.blocks = layout, layout.views(self.grad), blocks
+        self.layout, self.grads = layout, layout.views(self.grad)
 
     def share(self, theta):
         """The layer views of the parameters ``theta`` these buffers' steps update."""
         n_weights = self.layout.n_weights
         self.params = self.layout.views(theta)
-        self.flat = (
-            theta[:, :n_weights], self.grad[:, :n_weights], self.grad, self.penalty, self.blocks
-        )
+        self.flat = theta[:, :n_weights], self.grad[:, :n_weights], self.grad, self.penalty
 
     def take(self, start, stop, member, rows):
         """Slots ``start:stop``: rows ``rows`` (one row of indices per slot) of one training set."""

@@ -35,7 +35,6 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._blocks import Blocks
 from ._dropout import dropout_masks, sample_keys
 from ._interrupt import DeferInterrupt
 from ._network import Workspace, loss_and_gradients
@@ -98,9 +97,6 @@ class TrainingBuffers:
       layers, which ``backward`` writes into; and the runs of both vectors
       that hold the weights, and a vector for ``alpha * W``, for the L2 term
       (see ``flat`` in ``backward``).
-    - The :class:`~skvanilla._blocks.Blocks` that run the passes over those
-      vectors (the gradient's end and the optimizer's step), and their
-      threads: :meth:`close` lets them go.
 
     None of it outlives the fit: a fitted model keeps no buffer.
     """
@@ -143,17 +139,9 @@ class TrainingBuffers:
         views = unpack(self.grad, params, xp)
         self.grads = views[: len(coefs)], views[len(coefs) :]
         n_weights = sum(math.prod(c.shape) for c in coefs)
-        # The element-wise end of a step, by blocks and threads (numpy's; see _blocks.py).
-        self.blocks = Blocks(theta.shape[0]) if xp.is_numpy else None
         self.flat = (
-            theta[:n_weights], self.grad[:n_weights], self.grad, xp.empty_like(theta[:n_weights]),
-            self.blocks,
+            theta[:n_weights], self.grad[:n_weights], self.grad, xp.empty_like(theta[:n_weights])
         )
-
-    def close(self):
-        """Let the threads of the blocks go."""
-        if self.blocks is not None:
-            self.blocks.close()
 
     def batch(self, rows):
         """The rows ``rows`` of ``X`` and ``Y`` (on the device, indices on the device)."""
@@ -205,11 +193,11 @@ def fit_stochastic(model, train, validation, *, incremental, callbacks):
     n_samples = X.shape[0]
     batch_size = batch_size_for(model, n_samples)
     keys = dropout_keys(model, X, xp)
-    order = np.arange(n_samples)
-    last_good = xp.copy(theta)
     buffers = TrainingBuffers(
         X, train.Y, batch_size, model.shuffle, theta, model.coefs_, model.intercepts_, net
     )
+    order = np.arange(n_samples)
+    last_good = xp.copy(theta)
     # The first Ctrl-C lets the batch in flight finish (see _interrupt.py).
     interrupt = DeferInterrupt().install()
     try:
@@ -237,7 +225,6 @@ def fit_stochastic(model, train, validation, *, incremental, callbacks):
         _warn(_INTERRUPTED)
     finally:
         interrupt.restore()
-        buffers.close()
     restore_best(model, validation)
 
 
@@ -361,7 +348,7 @@ def _run_epoch(model, train, keys, order, buffers, net, theta, interrupt=None):
                 grads=buffers.grads,
                 flat=buffers.flat,
             )
-            model._optimizer.update_params(theta, buffers.grad, buffers.blocks)
+            model._optimizer.update_params(theta, buffers.grad)
             total += loss * counted[n]
     return xp.scalar(total / n_samples)
 
