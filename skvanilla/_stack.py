@@ -445,9 +445,11 @@ class _Stack:
             member.estimator.coefs_ = [c[r] for c in coefs]
             member.estimator.intercepts_ = [b[r] for b in intercepts]
         self._full = None  # the buffers of a full step are made for the new stack
+        self._full_settings = None  # and its hyperparameters read again
 
     def epoch(self):
         """One epoch of every member; then each records it, and those that stop leave."""
+        self._full_settings = None  # a schedule may have changed a learning rate
         for member in self.members:
             if self.shuffle:
                 member.order = member.order[
@@ -515,13 +517,13 @@ class _Stack:
             buffers.take(slot, slot + last - first, self.members[first], rows)
             slot += last - first
         X_batch, Y_batch, sw = buffers.read()
-        alpha = self._hyperparameter([m.estimator.alpha for m in members], column=False)
+        alpha, *settings = self._settings(members, full)
         masks = self._masks(members, parts) if self.dropout else None
         loss, _, _ = loss_and_gradients(
             X_batch, Y_batch, *buffers.params, self.net, sw, alpha, masks,
             work=buffers.work, grads=buffers.grads, flat=buffers.flat,
         )
-        self._update(members, theta, buffers.grad, state)
+        self._update(members, theta, buffers.grad, state, settings)
         for member, value in zip(members, loss):
             member.total += value * member.counted[length]
         if not full:
@@ -558,32 +560,53 @@ class _Stack:
             masks.append(mask)
         return masks
 
-    def _update(self, members, theta, grad, state):
-        """The optimizer step of each member, with its own hyperparameters."""
-        optimizers = [m.estimator._optimizer for m in members]
-        column = self._hyperparameter
+    def _settings(self, members, full):
+        """``alpha`` and the optimizer's hyperparameters of the step's members.
 
-        if not self.adam:
-            sgd_step(
-                theta, grad, state[0], column([o.learning_rate for o in optimizers]),
+        SGD: the learning rate, momentum and Nesterov's or not; Adam: the
+        betas and epsilon (its step size changes every step).  They change
+        only between epochs (a schedule) and when members leave, so a full
+        step's are made once per epoch.
+        """
+        if full and self._full_settings is not None:
+            return self._full_settings
+        column = self._hyperparameter
+        optimizers = [m.estimator._optimizer for m in members]
+        alpha = column([m.estimator.alpha for m in members], column=False)
+        if self.adam:
+            b1, b2 = [o.beta_1 for o in optimizers], [o.beta_2 for o in optimizers]
+            settings = (
+                alpha, (column(b1), column([1 - b for b in b1]), column(b2),
+                        column([1 - b for b in b2])),
+                column([o.epsilon for o in optimizers]),
+            )
+        else:
+            settings = (
+                alpha, column([o.learning_rate for o in optimizers]),
                 column([o.momentum for o in optimizers]),
                 column([bool(o.nesterov) for o in optimizers], dtype=bool),
             )
+        if full:
+            self._full_settings = settings
+        return settings
+
+    def _update(self, members, theta, grad, state, settings):
+        """The optimizer step of each member, with its own hyperparameters (see _settings)."""
+        if not self.adam:
+            sgd_step(theta, grad, state[0], *settings)
             return
         sizes, step_sizes = {}, []  # one computation per rate and step count
-        for o in optimizers:
+        for member in members:
+            o = member.estimator._optimizer
             o.t += 1
             key = (o.learning_rate_init, o.beta_1, o.beta_2, o.t)
             if key not in sizes:
                 sizes[key] = o.step_size()
             step_sizes.append(sizes[key])
             o.learning_rate = float(sizes[key])
-        b1, b2 = [o.beta_1 for o in optimizers], [o.beta_2 for o in optimizers]
-        betas = (column(b1), column([1 - b for b in b1]), column(b2), column([1 - b for b in b2]))
-        adam_step(
-            theta, grad, state[0], state[1], column(step_sizes, np.float64), betas,
-            column([o.epsilon for o in optimizers]),
-        )
+        betas, epsilon = settings
+        step_size = self._hyperparameter(step_sizes, np.float64)
+        adam_step(theta, grad, state[0], state[1], step_size, betas, epsilon)
 
     def _full_buffers(self):
         if self._full is None:
