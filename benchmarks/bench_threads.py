@@ -125,8 +125,9 @@ def main(argv=None):
     blas = [f"{p['internal_api']} {p['num_threads']} threads"
             for p in threadpool_info() if p["user_api"] == "blas"]
     header = (f"{platform.platform()}, {cpus} CPUs, load {os.getloadavg()[0]:.2f}; "
-              f"BLAS: {', '.join(blas)}; {large.title}, {args.epochs} epochs of "
-              f"{args.samples} rows; medians of {args.repeats}")
+              f"BLAS: {', '.join(blas)}; 784-{'-'.join(map(str, large.hidden))}-10, batch "
+              f"{large.batch_size}, {args.epochs} epochs of {args.samples} random rows; "
+              f"medians of {args.repeats}")
     print(header, flush=True)
     rows = []
     for threads in counts:
