@@ -692,10 +692,13 @@ class _Buffers:
 
     def take(self, start, stop, member, rows):
         """Slots ``start:stop``: rows ``rows`` (one row of indices per slot) of one training set."""
-        member.X.take(rows, axis=0, out=self.X_raw[start:stop])
-        member.Y.take(rows, axis=0, out=self.Y[start:stop])
+        # Rows of a permutation, always in range: "clip" spares take's checking copy
+        # (see TrainingBuffers.batch).
+        member.X.take(rows, axis=0, out=self.X_raw[start:stop], mode="clip")
+        member.Y.take(rows, axis=0, out=self.Y[start:stop], mode="clip")
         if self.sample_weight is not None:
-            member.sample_weight.take(rows, axis=0, out=self.sample_weight[start:stop])
+            member.sample_weight.take(rows, axis=0, out=self.sample_weight[start:stop],
+                                      mode="clip")
 
     def read(self):
         """The batch as the network reads it: ``X``, ``Y`` and the sample weights."""

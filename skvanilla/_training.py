@@ -151,8 +151,11 @@ class TrainingBuffers:
             return self.xp.take(self.X, rows, axis=0), self.xp.take(self.Y, rows, axis=0)
         if self.gather:
             n = len(rows)
-            X_batch = self.X.take(rows, axis=0, out=self.X_buffer[:n])
-            Y_batch = self.Y.take(rows, axis=0, out=self.Y_buffer[:n])
+            # The rows are a permutation's: always in range.  numpy's take
+            # into out= buffers its output to check them (mode="raise"), four
+            # times the time of the gather itself; "clip" writes straight in.
+            X_batch = self.X.take(rows, axis=0, out=self.X_buffer[:n], mode="clip")
+            Y_batch = self.Y.take(rows, axis=0, out=self.Y_buffer[:n], mode="clip")
         else:
             X_batch, Y_batch = self.X[rows], self.Y[rows]
         if self.cast:  # integer or boolean rows, read as the weights' floats
