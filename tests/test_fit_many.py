@@ -322,13 +322,13 @@ def assert_same_tensors(stacked, alone):
 def test_a_stack_of_torch_fits_trains_as_each_alone(digits, solver, dtype, stacks):
     X, y = digits
     X, y, _ = _on_torch(X, y, dtype)
-    base = VanillaMLPClassifier((12,), max_iter=6, random_state=0, **SOLVERS[solver])
+    base = VanillaMLPClassifier((12,), max_iter=5, random_state=0, **SOLVERS[solver])
     grid = RATES + [dict(momentum=0.5, random_state=7, beta_1=0.8, epsilon=1e-4),
                     dict(nesterovs_momentum=not base.nesterovs_momentum)]
     with sklearn.config_context(array_api_dispatch=True):
-        stacked, alone = _fit_both(base, grid, X, y, _splits(600, [479, 480, 481]))
-    assert stacks == [18]  # six candidates on three training sets, in one stack
-    assert len({fit.loss_curve_[-1] for fit in alone}) > 12  # (momentum is not Adam's)
+        stacked, alone = _fit_both(base, grid, X, y, _splits(600, [479, 481]))
+    assert stacks == [12]  # six candidates on two training sets, in one stack
+    assert len({fit.loss_curve_[-1] for fit in alone}) > 8  # (momentum is not Adam's)
     assert_same_tensors(stacked, alone)
 
 
@@ -337,9 +337,9 @@ def test_torch_stacks_with_weights_early_stopping_dropout_and_a_failing_member(d
     sample_weight = np.random.RandomState(0).uniform(0.2, 2.0, len(y))
     sample_weight[:200] = 0.0  # whole batches of zero weight: skipped, as alone
     X_w, y_w, weights = _on_torch(X, y, np.float64, sample_weight)
-    base = VanillaMLPClassifier((8,), solver="sgd", batch_size=20, shuffle=False, max_iter=6,
+    base = VanillaMLPClassifier((8,), solver="sgd", batch_size=50, shuffle=False, max_iter=5,
                                 random_state=0)
-    grid = RATES + [dict(class_weight="balanced", dropout=0.3),
+    grid = RATES[1:] + [dict(class_weight="balanced", dropout=0.3),
                     dict(learning_rate_init=1e300, momentum=0.0)]  # diverges, alone too
     with sklearn.config_context(array_api_dispatch=True), np.errstate(all="ignore"):
         stacked, alone = _fit_both(base, grid, X_w, y_w, _splits(600, [600, 550]), weights)
@@ -347,9 +347,9 @@ def test_torch_stacks_with_weights_early_stopping_dropout_and_a_failing_member(d
     assert_same_tensors(stacked, alone)
     X_f, y_f, _ = _on_torch(X, y, np.float32)
     base = VanillaMLPClassifier((10,), early_stopping=True, n_iter_no_change=2, tol=1e-3,
-                                learning_rate_init=1e-2, max_iter=30, random_state=0)
+                                learning_rate_init=1e-2, max_iter=20, random_state=0)
     with sklearn.config_context(array_api_dispatch=True):
-        stacked, alone = _fit_both(base, DROPOUTS, X_f, y_f, _splits(600, [500, 520]))
+        stacked, alone = _fit_both(base, DROPOUTS[:4], X_f, y_f, _splits(600, [500, 520]))
     assert len({fit.n_iter_ for fit in alone}) > 1  # the members did stop at other epochs
     assert_same_tensors(stacked, alone)
-    assert stacks == [12, 12]
+    assert stacks == [10, 8]
