@@ -291,10 +291,15 @@ def _squared_norm(W, xp):
 
     For a stack, one dot product per network: numpy's ``matmul`` of a row
     by a column is the same BLAS dot product, so each value is the one
-    ``vdot`` gives the network alone.
+    ``vdot`` gives the network alone.  Another namespace's ``vdot`` is a
+    sum of products, which a library may split otherwise over one matrix
+    than over a stack's (PyTorch splits a large sum among its threads):
+    there, each network's own ``vdot``.
     """
     if W.ndim == 2:
         return xp.vdot(W, W)
+    if not xp.is_numpy:
+        return xp.stack([xp.vdot(W[k, ...], W[k, ...]) for k in range(W.shape[0])])
     rows = xp.reshape(W, (W.shape[0], 1, -1))
     return xp.matmul(rows, _transpose(rows))[:, 0, 0]
 

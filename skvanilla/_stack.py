@@ -24,10 +24,19 @@ them in one call of :func:`~skvanilla._dropout.dropout_masks`.  A network
 without dropout in a stack with some gets masks of ones: multiplying by 1.0
 is exact, so it computes what it computes alone.
 
+Fits on PyTorch tensors (under ``array_api_dispatch``) stack through the
+same code, in the namespace adapter of their arrays: the stack's arrays
+live on the device, the passes make their own arrays there (no
+workspace), and the host keeps what it keeps for one network (the orders
+of the rows, the dropout masks, moved per step).  Two things keep each
+network's bits there: a stack's products are each network's own 2-D
+product (see ``ArrayAPI.matmul``), and each network's row of gradients
+begins where a new array begins (:func:`_aligned_rows`).
+
 What cannot share a stack trains alone, through ``fit``'s own solver:
 L-BFGS, sparse ``X``, scikit-learn callbacks, warm starts of fitted
-models, another namespace than numpy, and any estimator that is not
-skvanilla's.
+models, namespaces other than numpy and PyTorch, and any estimator that
+is not skvanilla's.
 
 Each network keeps its own order of the rows (its shuffle, drawn from its
 ``random_state`` as alone) and the stack gathers each network's batch from
@@ -59,13 +68,12 @@ from sklearn.base import config_context, get_config
 from sklearn.callback._callback_support import callback_management_context
 from sklearn.utils.parallel import Parallel, delayed
 
-from . import _rollback, _training
+from . import _inputs, _rollback, _training
 from ._base import BaseVanillaMLP
 from ._dropout import dropout_masks
 from ._network import Workspace, loss_and_gradients
 from ._optimizers import Adam, adam_step, pack, sgd_step, unpack
 from ._validation import restore_best
-from ._xp import NUMPY
 
 #: fit() keyword arguments a stacked fit passes on; any other fits alone.
 _FIT_PARAMS = {"sample_weight", "X_val", "y_val", "sample_weight_val"}
@@ -148,8 +156,28 @@ def _may_stack(estimator, X, fit_params):
         and not getattr(estimator, "_skl_callbacks", None)
         and not (estimator.warm_start and hasattr(estimator, "coefs_"))
         and set(fit_params) <= _FIT_PARAMS
-        and isinstance(X, np.ndarray)
+        and (isinstance(X, np.ndarray) or _device_array(X))
     )
+
+
+def _device_array(X):
+    """Whether ``X`` is an array of another namespace than numpy whose fits may stack."""
+    if not hasattr(X, "__dlpack__"):
+        return False
+    try:
+        xp = _inputs.namespace_of(X)
+    except Exception:  # (a sparse tensor) the fit alone raises its own error
+        return False
+    return not xp.is_numpy and _stacks_on(xp)
+
+
+def _stacks_on(xp):
+    """Whether arrays of the namespace ``xp`` train in stacks: numpy's and PyTorch's.
+
+    A stack gathers rows and writes members' rows back by integer-array
+    indexing, which the Array API standard leaves out and PyTorch has.
+    """
+    return xp.is_numpy or xp.name.split(".")[-1] == "torch"
 
 
 def _fit_group(tasks):
@@ -209,8 +237,8 @@ def _stack_bytes(member):
     is shared, never copied per member.
     """
     model = member.estimator
-    itemsize = model.coefs_[0].dtype.itemsize
-    n_params = sum(c.size for c in model.coefs_) + sum(b.size for b in model.intercepts_)
+    itemsize = model._namespace().numpy_dtype(model.coefs_[0].dtype).itemsize
+    n_params = sum(math.prod(a.shape) for a in model.coefs_ + model.intercepts_)
     batch = _training.batch_size_for(model, member.n, warn=False)
     widths = member.X.shape[1] + 2 * model.coefs_[-1].shape[1] + 4 * sum(
         c.shape[1] for c in model.coefs_)
@@ -273,7 +301,8 @@ class _Member:
         self.n = X.shape[0]
         self.order = np.arange(self.n)
         self.stopped_by = None
-        self.stackable = isinstance(X, np.ndarray) and estimator._namespace().is_numpy
+        xp = estimator._namespace()
+        self.stackable = (isinstance(X, np.ndarray) or not xp.is_numpy) and _stacks_on(xp)
 
     def key(self):
         """Members with one key compute with arrays of one shape and dtype: one stack."""
@@ -282,7 +311,8 @@ class _Member:
         model = self.estimator
         units = (self.X.shape[1], *(c.shape[1] for c in model.coefs_))
         return (
-            type(model), units, tuple(a.f for a in model._network().activations),
+            type(model), model._namespace(), units,
+            tuple(a.f for a in model._network().activations),
             model.out_activation_, model.loss, model.solver,
             model.shuffle,
             _training.batch_size_for(model, self.n, warn=False), model.coefs_[0].dtype,
@@ -343,13 +373,13 @@ def _share_data(members):
     Fits on one ``X`` encode their targets and weights each for itself:
     where those are equal, one copy serves all, and one gather a step.
     """
-    sets = []
+    sets, xp = [], members[0].estimator._namespace()
     for member in members:
         for group, (X, Y, sw) in enumerate(sets):  # noqa: B007 (the group found is kept)
-            if X is member.X and np.array_equal(Y, member.Y) and (
+            if X is member.X and _equal(Y, member.Y, xp) and (
                 (sw is None and member.sample_weight is None)
                 or (sw is not None and member.sample_weight is not None
-                    and np.array_equal(sw, member.sample_weight))
+                    and _equal(sw, member.sample_weight, xp))
             ) and Y.dtype == member.Y.dtype:
                 member.Y, member.sample_weight = Y, sw
                 break
@@ -359,15 +389,23 @@ def _share_data(members):
         member.data_group = group
 
 
+def _equal(a, b, xp):
+    """``numpy.array_equal`` in the namespace ``xp``."""
+    if xp.is_numpy:
+        return np.array_equal(a, b)
+    return a.shape == b.shape and bool(xp.all(a == b))
+
+
 def _train_stack(members):
     """Train the members of one stack, epoch by epoch, until each has stopped or failed."""
     first = members[0].estimator
-    net, xp = first._network(), NUMPY
+    net = first._network()
+    xp = net.xp
     for member in members:
         model = member.estimator
         # The optimizer keeps the schedule; its state lives in the stack's arrays
         # while it trains, and is copied back into it when the member leaves.
-        theta = pack(model.coefs_ + model.intercepts_)
+        theta = pack(model.coefs_ + model.intercepts_, xp)
         model._optimizer = _training.make_optimizer(model, theta, xp)
         model.n_iter_ = 0
         member.batch_size = _training.batch_size_for(model, member.n)
@@ -379,7 +417,7 @@ def _train_stack(members):
         member.keys = _training.dropout_keys(model, member.X, xp)
     layout = _Layout(
         [c.shape for c in first.coefs_] + [b.shape for b in first.intercepts_],
-        sum(c.size for c in first.coefs_), len(first.coefs_),
+        sum(math.prod(c.shape) for c in first.coefs_), len(first.coefs_),
     )
     stack = _Stack(members, layout, net)
     while stack.members:
@@ -394,23 +432,25 @@ class _Stack:
         # The members of one training set side by side: their rows are gathered in one call.
         members = sorted(members, key=lambda m: m.data_group)
         self.members, self.layout, self.net = members, layout, net
+        self.xp = xp = net.xp
         first = members[0].estimator
         self.dtype = first.coefs_[0].dtype
-        self.theta = np.stack([pack(m.estimator.coefs_ + m.estimator.intercepts_)
+        self.theta = xp.stack([pack(m.estimator.coefs_ + m.estimator.intercepts_, xp)
                                for m in members])
         self.adam = isinstance(first._optimizer, Adam)
-        self.state = [np.zeros_like(self.theta) for _ in range(2 if self.adam else 1)]
+        self.state = [xp.zeros_like(self.theta) for _ in range(2 if self.adam else 1)]
         self.shuffle = first.shuffle
         self.batch_size = members[0].batch_size
         X, Y = members[0].X, members[0].Y
-        # The targets as fit_stochastic reads them (see TrainingBuffers).
-        integer_Y = Y.dtype.kind in "biu"
+        # The targets as fit_stochastic reads them (see TrainingBuffers); on another
+        # namespace, as they are.
+        integer_Y = xp.is_numpy and Y.dtype.kind in "biu"
         self.Y_dtype = self.dtype if integer_Y and self.dtype == np.float64 else Y.dtype
         units = [X.shape[1], *(s[1] for s in layout.shapes[: layout.n_layers])]
         self.work_args = dict(
             layer_units=units, dtype=self.dtype,
             overwrite=[f.prime_from_output for f in net.activations],
-            loss_dtype=net.loss.dtype(self.Y_dtype, self.dtype),
+            loss_dtype=net.loss.dtype(self.Y_dtype, self.dtype) if xp.is_numpy else None,
         )
         if self.Y_dtype != Y.dtype:  # read as floats once per training set, not per batch
             floats = {}
@@ -419,6 +459,12 @@ class _Stack:
                     floats[id(member.Y)] = member.Y.astype(self.Y_dtype)
                 member.Y = floats[id(member.Y)]
         self.X_dtype = X.dtype
+        # The batches' weights, read on the host to find the batches of zero weight.
+        host = {}
+        for member in self.members:
+            sw = member.sample_weight
+            member.host_weight = host.setdefault(id(sw), xp.to_host(sw))
+        self.host_dtype = xp.numpy_dtype(self.dtype)  # of what is made on the host, then moved
         self.hidden = units[1:-1]
         self.dropout = any(m.keys is not None for m in members)
         self._full = None
@@ -435,7 +481,7 @@ class _Stack:
         """
         if all(v == values[0] for v in values):
             return values[0]
-        values = np.array(values, dtype=dtype or self.dtype)
+        values = self.xp.from_host(np.array(values, dtype=dtype or self.host_dtype))
         return values[:, None] if column else values
 
     def _share_weights(self):
@@ -464,9 +510,9 @@ class _Stack:
             ):
                 sets.append((first, last, np.stack([m.order for m in self.members[first:last]])))
                 first = last
-        last_good = self.theta.copy()
+        last_good = self.xp.copy(self.theta)
         n_steps = max(-(-m.n // self.batch_size) for m in self.members)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with self.xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for step in range(n_steps):
                 for length, parts in self._batches(step, sets).items():
                     self._step(length, parts)
@@ -490,7 +536,7 @@ class _Stack:
             if rows.shape[1] == 0:
                 continue
             parts = [(first, last, rows)]
-            sw = self.members[first].sample_weight
+            sw = self.members[first].host_weight
             if sw is not None:  # as alone: a batch of zero weight has no objective to descend
                 weighted = np.flatnonzero(np.any(sw[rows], axis=1))
                 runs = np.split(weighted, np.flatnonzero(np.diff(weighted) != 1) + 1)
@@ -547,18 +593,19 @@ class _Stack:
         drawn = dropout_masks(
             np.stack([members[j].keys[rows[j]] for j in drop]),
             [model._dropout_step for model in models], self.hidden,
-            [model.dropout for model in models], self.dtype,
+            [model.dropout for model in models], self.host_dtype,
         )
         for model in models:
             model._dropout_step += 1
         if len(drop) == len(members):
-            return drawn
-        masks = []
-        for part in drawn:
-            mask = np.ones((len(members), *part.shape[1:]), self.dtype)
-            mask[drop] = part
-            masks.append(mask)
-        return masks
+            masks = drawn
+        else:
+            masks = []
+            for part in drawn:
+                mask = np.ones((len(members), *part.shape[1:]), self.host_dtype)
+                mask[drop] = part
+                masks.append(mask)
+        return masks if self.xp.is_numpy else [self.xp.from_host(m) for m in masks]
 
     def _settings(self, members, full):
         """``alpha`` and the optimizer's hyperparameters of the step's members.
@@ -593,7 +640,7 @@ class _Stack:
     def _update(self, members, theta, grad, state, settings):
         """The optimizer step of each member, with its own hyperparameters (see _settings)."""
         if not self.adam:
-            sgd_step(theta, grad, state[0], *settings)
+            sgd_step(theta, grad, state[0], *settings, xp=self.xp)
             return
         sizes, step_sizes = {}, []  # one computation per rate and step count
         for member in members:
@@ -605,8 +652,10 @@ class _Stack:
             step_sizes.append(sizes[key])
             o.learning_rate = float(sizes[key])
         betas, epsilon = settings
-        step_size = self._hyperparameter(step_sizes, np.float64)
-        adam_step(theta, grad, state[0], state[1], step_size, betas, epsilon)
+        # A member alone multiplies by its numpy float64 rate: in float64 with numpy's
+        # float32 arrays, in the arrays' dtype on another namespace (see ArrayAPI).
+        step_size = self._hyperparameter(step_sizes, np.float64 if self.xp.is_numpy else None)
+        adam_step(theta, grad, state[0], state[1], step_size, betas, epsilon, xp=self.xp)
 
     def _full_buffers(self):
         if self._full is None:
@@ -620,15 +669,15 @@ class _Stack:
         return _Buffers(
             K, length, units[0], units[-1], (self.X_dtype, self.Y_dtype),
             self.members[0].sample_weight is not None, self.theta.shape[1],
-            self.layout.n_weights, self.work_args, self.layout,
+            self.layout.n_weights, self.work_args, self.layout, self.xp,
         )
 
     def _end_epoch(self, r, member, last_good):
         """Record member ``r``'s epoch; True when it leaves the stack (stopped or failed)."""
         model = member.estimator
-        loss = member.total / member.n
+        loss = self.xp.scalar(member.total / member.n)  # a numpy scalar stays one
         try:
-            _training.check_finite(loss, self.theta[r], last_good[r], NUMPY)
+            _training.check_finite(loss, self.theta[r], last_good[r], self.xp)
             if _training.end_epoch(model, loss, member.n, member.run.validation):
                 return True
             if model.n_iter_ == model.max_iter:
@@ -644,13 +693,13 @@ class _Stack:
         for r in rows:
             member = self.members[r]
             model = member.estimator
-            theta = self.theta[r].copy()
-            params = unpack(theta, model.coefs_ + model.intercepts_)
+            theta = self.xp.copy(self.theta[r])
+            params = unpack(theta, model.coefs_ + model.intercepts_, self.xp)
             model.coefs_, model.intercepts_ = params[: self.layout.n_layers], params[
                 self.layout.n_layers :]
             names = ("ms", "vs") if self.adam else ("velocities",)
             for name, s in zip(names, self.state):
-                setattr(model._optimizer, name, s[r].copy())
+                setattr(model._optimizer, name, self.xp.copy(s[r]))
             if member.stopped_by is not None:
                 member.fail(member.stopped_by)
             else:
@@ -662,6 +711,25 @@ class _Stack:
         self._share_weights()
 
 
+#: Where a row of a stack's gradients begins, on another namespace than numpy: at a
+#: multiple of this many bytes (the CUDA caching allocator's alignment; the CPU's is 64).
+_ROW_ALIGNMENT = 512
+
+
+def _aligned_rows(xp, K, n, dtype):
+    """An empty ``(K, n)`` array of ``xp`` whose rows begin where a new array begins.
+
+    Backpropagation writes its products into views of each network's row of
+    gradients, and the product of MKL (PyTorch's on the CPU) rounds otherwise
+    when its output begins at another address modulo 16 bytes (measured:
+    float64 outputs at an odd offset, float32 ones at an offset that is not a
+    multiple of 4, bits apart).  A network alone writes into a new array, which
+    the allocator aligns: so does each row here.
+    """
+    step = _ROW_ALIGNMENT // xp.numpy_dtype(dtype).itemsize
+    return xp.empty((K, -(-n // step) * step), dtype)[:, :n]
+
+
 class _Buffers:
     """What a step of ``K`` members on batches of ``length`` rows writes, made once per stack.
 
@@ -669,19 +737,27 @@ class _Buffers:
     its dtype, and read as fit_stochastic reads them: integer ``X`` as the
     weights' floats (see ``TrainingBuffers``).  The targets are taken as
     they are: the stack has already read them as fit_stochastic does.
+
+    In another namespace (``xp``), the buffers are on the device, and the
+    passes make their own arrays (no :class:`Workspace`), as one network's
+    do there.
     """
 
     def __init__(self, K, length, n_features, n_outputs, dtypes, weighted, n_params,
-                 n_weights, work_args, layout):
+                 n_weights, work_args, layout, xp):
         X_dtype, Y_dtype = dtypes
         dtype = work_args["dtype"]
-        self.X_raw = np.empty((K, length, n_features), X_dtype)
-        self.X = self.X_raw if X_dtype == dtype else np.empty(self.X_raw.shape, dtype)
-        self.Y = np.empty((K, length, n_outputs), Y_dtype)
-        self.sample_weight = np.empty((K, length), dtype) if weighted else None
-        self.work = Workspace(length, n_models=K, **work_args)
-        self.grad = np.empty((K, n_params), dtype)
-        self.penalty = np.empty((K, n_weights), dtype)
+        self.xp = xp
+        self.X_raw = xp.empty((K, length, n_features), X_dtype)
+        self.X = self.X_raw if X_dtype == dtype else xp.empty(self.X_raw.shape, dtype)
+        self.Y = xp.empty((K, length, n_outputs), Y_dtype)
+        self.sample_weight = xp.empty((K, length), dtype) if weighted else None
+        if xp.is_numpy:
+            self.work, self.grad = Workspace(length, n_models=K, **work_args), np.empty(
+                (K, n_params), dtype)
+        else:
+            self.work, self.grad = None, _aligned_rows(xp, K, n_params, dtype)
+        self.penalty = xp.empty((K, n_weights), dtype)
         self.layout, self.grads = layout, layout.views(self.grad)
 
     def share(self, theta):
@@ -692,6 +768,9 @@ class _Buffers:
 
     def take(self, start, stop, member, rows):
         """Slots ``start:stop``: rows ``rows`` (one row of indices per slot) of one training set."""
+        if not self.xp.is_numpy:
+            self._take_on_device(start, stop, member, rows)
+            return
         # Rows of a permutation, always in range: "clip" spares take's checking copy
         # (see TrainingBuffers.batch).
         member.X.take(rows, axis=0, out=self.X_raw[start:stop], mode="clip")
@@ -700,8 +779,19 @@ class _Buffers:
             member.sample_weight.take(rows, axis=0, out=self.sample_weight[start:stop],
                                       mode="clip")
 
+    def _take_on_device(self, start, stop, member, rows):
+        """:meth:`take` in the standard's terms: its ``take`` reads a vector of indices."""
+        xp = self.xp
+        flat = xp.from_host(rows.reshape(-1))  # the host's order of the rows, moved
+        pairs = [(member.X, self.X_raw), (member.Y, self.Y)]
+        if self.sample_weight is not None:
+            pairs.append((member.sample_weight, self.sample_weight))
+        for source, buffer in pairs:
+            target = buffer[start:stop, ...]
+            target[...] = xp.reshape(xp.take(source, flat, axis=0), target.shape)
+
     def read(self):
         """The batch as the network reads it: ``X``, ``Y`` and the sample weights."""
         if self.X is not self.X_raw:
-            np.copyto(self.X, self.X_raw)
+            self.xp.copyto(self.X, self.X_raw)
         return self.X, self.Y, self.sample_weight

@@ -431,6 +431,34 @@ def test_to_namespace_moves_to_another_device_of_the_same_namespace(iris):
             moved.predict(strict.asarray(X))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_stacks_products_and_norms_on_torch_are_each_networks_own(dtype):
+    """A stack's leading axis on torch: each network's bits, as it computes them alone.
+
+    PyTorch's batched product does not give them (see ``ArrayAPI.matmul``),
+    nor a sum over a stack's large matrices (see ``_squared_norm``).
+    """
+    torch = pytest.importorskip("torch", reason="torch is in the array-api extra")
+    from skvanilla._network import _squared_norm
+    from skvanilla._stack import _aligned_rows
+
+    xp, dtype = adapter(torch), getattr(torch, dtype)
+    gen = torch.Generator().manual_seed(0)
+    K, n, a, b = 5, 37, 64, 15
+    A, W, delta = (torch.randn(*shape, generator=gen, dtype=dtype)
+                   for shape in [(K, n, a), (K, a, b), (K, n, b)])
+    grad = _aligned_rows(xp, K, a * b + 1, dtype)[:, 1:].unflatten(1, (a, b))  # odd offsets
+    products = [xp.matmul(A, W), xp.matmul(A.mT, delta, out=grad), xp.matmul(delta, W.mT)]
+    for k in range(K):
+        alone = torch.empty(a * b + 1, dtype=dtype)[1:].unflatten(0, (a, b))  # as in the stack
+        expected = [A[k] @ W[k], xp.matmul(A[k].T, delta[k], out=alone), delta[k] @ W[k].T]
+        for ours, theirs in zip(products, expected):
+            assert torch.equal(ours[k], theirs)
+    large = torch.randn(3, 784, 500, generator=gen, dtype=dtype)
+    norms = _squared_norm(large, xp)
+    assert all(torch.equal(norms[k], _squared_norm(large[k], xp)) for k in range(3))
+
+
 def test_check_gradients_in_torch_float64(iris):
     torch = _namespace("torch")
     X, y = iris

@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
+import sklearn
 from helpers import assert_same_fit
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -290,3 +291,65 @@ def test_a_clipped_batch_size_warns_once_per_fit_as_alone(digits):
         fit_many(estimators, [(X, y, {})] * 3)
     clipped = [w for w in caught if "Got `batch_size`" in str(w.message)]
     assert len(clipped) == 3  # fit warns once; the stack's grouping and budget ask silently
+
+
+# -- PyTorch tensors (the array-api extra), with array_api_dispatch -------------------------
+
+
+def _on_torch(X, y, dtype, sample_weight=None):
+    """``X`` (in ``dtype``), ``y`` and the weights as CPU tensors; skips without torch."""
+    torch = pytest.importorskip("torch", reason="torch is in the array-api extra")
+    dtype = getattr(torch, np.dtype(dtype).name)
+    weights = {} if sample_weight is None else {"sample_weight": torch.asarray(sample_weight,
+                                                                               dtype=dtype)}
+    return torch.asarray(X, dtype=dtype), torch.asarray(y), weights
+
+
+def assert_same_tensors(stacked, alone):
+    """assert_same_results, and every weight a tensor ``torch.equal`` to the one alone."""
+    import torch
+
+    assert_same_results(stacked, alone)
+    for ours, theirs in zip(stacked, alone):
+        if isinstance(theirs, Exception):
+            continue
+        for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+            assert isinstance(a, torch.Tensor) and a.dtype == b.dtype and torch.equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("solver", ["adam", "sgd-nesterov", "sgd-adaptive"])
+def test_a_stack_of_torch_fits_trains_as_each_alone(digits, solver, dtype, stacks):
+    X, y = digits
+    X, y, _ = _on_torch(X, y, dtype)
+    base = VanillaMLPClassifier((12,), max_iter=5, random_state=0, **SOLVERS[solver])
+    grid = RATES + [dict(momentum=0.5, random_state=7, beta_1=0.8, epsilon=1e-4),
+                    dict(nesterovs_momentum=not base.nesterovs_momentum)]
+    with sklearn.config_context(array_api_dispatch=True):
+        stacked, alone = _fit_both(base, grid, X, y, _splits(600, [479, 481]))
+    assert stacks == [12]  # six candidates on two training sets, in one stack
+    assert len({fit.loss_curve_[-1] for fit in alone}) > 8  # (momentum is not Adam's)
+    assert_same_tensors(stacked, alone)
+
+
+def test_torch_stacks_with_weights_early_stopping_dropout_and_a_failing_member(digits, stacks):
+    X, y = digits
+    sample_weight = np.random.RandomState(0).uniform(0.2, 2.0, len(y))
+    sample_weight[:200] = 0.0  # whole batches of zero weight: skipped, as alone
+    X_w, y_w, weights = _on_torch(X, y, np.float64, sample_weight)
+    base = VanillaMLPClassifier((8,), solver="sgd", batch_size=50, shuffle=False, max_iter=5,
+                                random_state=0)
+    grid = RATES[1:] + [dict(class_weight="balanced", dropout=0.3),
+                    dict(learning_rate_init=1e300, momentum=0.0)]  # diverges, alone too
+    with sklearn.config_context(array_api_dispatch=True), np.errstate(all="ignore"):
+        stacked, alone = _fit_both(base, grid, X_w, y_w, _splits(600, [600, 550]), weights)
+    assert [type(fit).__name__ for fit in stacked].count("TrainingDiverged") == 2
+    assert_same_tensors(stacked, alone)
+    X_f, y_f, _ = _on_torch(X, y, np.float32)
+    base = VanillaMLPClassifier((10,), early_stopping=True, n_iter_no_change=2, tol=1e-3,
+                                learning_rate_init=1e-2, max_iter=20, random_state=0)
+    with sklearn.config_context(array_api_dispatch=True):
+        stacked, alone = _fit_both(base, DROPOUTS[:4], X_f, y_f, _splits(600, [500, 520]))
+    assert len({fit.n_iter_ for fit in alone}) > 1  # the members did stop at other epochs
+    assert_same_tensors(stacked, alone)
+    assert stacks == [10, 8]

@@ -187,6 +187,27 @@ def test_dropout_candidates_share_a_stack_and_equal_sklearns(monkeypatch):
     assert len(set(ours.cv_results_["mean_test_score"])) > 2  # the rates made a difference
 
 
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_a_search_on_torch_tensors_stacks_and_equals_sklearns(monkeypatch, solver):
+    """With array_api_dispatch, the splits of tensors train as one stack, on the tensors."""
+    torch = pytest.importorskip("torch", reason="torch is in the array-api extra")
+    from skvanilla import _stack
+
+    sizes, train = [], _stack._train_stack
+    monkeypatch.setattr(_stack, "_train_stack", lambda members: (sizes.append(len(members)),
+                                                                  train(members)))
+    data = (torch.asarray(X, dtype=torch.float32), torch.asarray(Y))
+    with sklearn.config_context(array_api_dispatch=True):
+        (ours, _), (theirs, _) = both(
+            "GridSearchCV", clf(solver=solver), {"alpha": [1e-4, 1e-1], "random_state": [0, 1]},
+            cv=3, return_train_score=True, fit_params={"data": data},
+        )  # fmt: skip
+    assert_same_search(ours, theirs)
+    assert sizes == [12]  # four candidates on three splits; the refit trains alone
+    weights = ours.best_estimator_.coefs_ + ours.best_estimator_.intercepts_
+    assert all(isinstance(w, torch.Tensor) and w.dtype == torch.float32 for w in weights)
+
+
 @pytest.mark.parametrize("pipeline", [False, True])
 def test_sample_weight_passes_through_fit_params(pipeline):
     estimator = make_pipeline(StandardScaler(), clf()) if pipeline else clf()
