@@ -301,7 +301,7 @@ def fit_and_score_all(calls, n_jobs=None):
     >>> from sklearn.utils.parallel import delayed
     >>> from skvanilla import VanillaMLPRegressor
     >>> X, y = np.arange(16.0).reshape(8, 2), np.arange(8.0)
-    >>> mlp = VanillaMLPRegressor(hidden_layer_sizes=(3,), solver="lbfgs")
+    >>> mlp = VanillaMLPRegressor(hidden_layer_sizes=(3,), solver="lbfgs", random_state=0)
     >>> scorer = check_scoring(mlp)
     >>> calls = [delayed(_fit_and_score)(clone(mlp), X, y, scorer=scorer, train=np.arange(6),
     ...          test=np.arange(6, 8), verbose=0, parameters={"alpha": alpha},
