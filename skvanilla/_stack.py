@@ -177,7 +177,7 @@ def _stacks_on(xp):
     A stack gathers rows and writes members' rows back by integer-array
     indexing, which the Array API standard leaves out and PyTorch has.
     """
-    return xp.is_numpy or xp.name.split(".")[-1] == "torch"
+    return xp.is_numpy or xp.is_torch
 
 
 def _fit_group(tasks):

@@ -119,6 +119,7 @@ class _Numpy:
 
     name = "numpy"
     is_numpy = True
+    is_torch = False
     device = None
 
     def __getattr__(self, name):
@@ -231,13 +232,12 @@ class ArrayAPI:
     def __init__(self, namespace, device=None):
         self.namespace, self.device = namespace, device
         self.name = namespace.__name__
+        self.is_torch = self.name.split(".")[-1] == "torch"  # also array_api_compat's
         # PyTorch's own functions take out=: products and arithmetic then write into
         # the training loop's buffers (the flat gradient, the optimizer's work vector)
         # without a temporary and a copy.  The module is already imported, as its
         # tensors are here.
-        self._out_native = (
-            sys.modules.get("torch") if self.name.split(".")[-1] == "torch" else None
-        )
+        self._out_native = sys.modules.get("torch") if self.is_torch else None
 
     def __repr__(self):
         return f"ArrayAPI({self.name}, device={self.device!r})"
