@@ -440,14 +440,14 @@ def test_a_stacks_products_and_norms_on_torch_are_each_networks_own(dtype):
     """
     torch = pytest.importorskip("torch", reason="torch is in the array-api extra")
     from skvanilla._network import _squared_norm
-    from skvanilla._stack import _aligned_rows
+    from skvanilla._buffers import aligned_rows
 
     xp, dtype = adapter(torch), getattr(torch, dtype)
     gen = torch.Generator().manual_seed(0)
     K, n, a, b = 5, 37, 64, 15
     A, W, delta = (torch.randn(*shape, generator=gen, dtype=dtype)
                    for shape in [(K, n, a), (K, a, b), (K, n, b)])
-    grad = _aligned_rows(xp, K, a * b + 1, dtype)[:, 1:].unflatten(1, (a, b))  # odd offsets
+    grad = aligned_rows(xp, K, a * b + 1, dtype)[:, 1:].unflatten(1, (a, b))  # odd offsets
     products = [xp.matmul(A, W), xp.matmul(A.mT, delta, out=grad), xp.matmul(delta, W.mT)]
     for k in range(K):
         alone = torch.empty(a * b + 1, dtype=dtype)[1:].unflatten(0, (a, b))  # as in the stack
