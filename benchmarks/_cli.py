@@ -15,10 +15,12 @@ from benchmarks._harness import (
     ESTIMATORS,
     TORCH_FLOOR,
     contenders,
+    run_search,
     run_workload,
     torch_contenders,
 )
 from benchmarks._inputs import run_inputs
+from benchmarks._search import ADAM_EPOCHS, SGD_EPOCHS, search_workloads
 from benchmarks._workloads import default_workloads
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -26,8 +28,14 @@ DTYPES = {"float64": np.float64, "float32": np.float32}
 
 #: Sizes of ``--smoke``: every code path, in seconds, to show the harness still runs.
 SMOKE = dict(repeats=1, small_samples=300, small_epochs=1, large_samples=300,
-             large_epochs=1, predict_samples=500, inputs_samples=300)
+             large_epochs=1, predict_samples=500, inputs_samples=300, search_samples=300,
+             search_epochs=1, search_adam_epochs=1)
 WORKLOADS = ("small", "large", "predict", "inputs", "regression", "regression_predict")
+#: Model selection, on request only: at full size each takes minutes (scikit-learn's
+#: SGD grid alone some 40 s a repeat on a 2-core machine).
+SEARCH_WORKLOADS = ("search_adam", "search_sgd", "cv")
+#: Names that stand for several workloads.
+ALIASES = {"search": ("search_adam", "search_sgd")}
 #: What ``--namespace torch`` times: training and prediction on torch tensors.
 TORCH_WORKLOADS = ("large", "predict", "regression", "regression_predict")
 
@@ -39,15 +47,20 @@ def _positive(text):
     return value
 
 
-def _names(choices):
+def _names(choices, aliases=None):
+    """A parser of comma-separated names of ``choices``, each alias replaced by its names."""
+    aliases = aliases or {}
+
     def parse(text):
         names = [n.strip() for n in text.split(",") if n.strip()]
-        unknown = [n for n in names if n not in choices]
+        unknown = [n for n in names if n not in choices and n not in aliases]
         if unknown or not names:
             raise argparse.ArgumentTypeError(
-                f"expected a comma-separated list of {', '.join(choices)}; got {text!r}"
+                f"expected a comma-separated list of {', '.join([*choices, *aliases])}; "
+                f"got {text!r}"
             )
-        return names
+        expanded = [m for n in names for m in aliases.get(n, (n,))]
+        return list(dict.fromkeys(expanded))
     return parse
 
 
@@ -70,8 +83,11 @@ def parser():
         "(same parameters, one process, alternating runs, medians), with the numpy GEMM floor "
         "PyTorch, and onnxruntime serving skvanilla's network.",
     )
-    p.add_argument("--workloads", type=_names(WORKLOADS), default=list(WORKLOADS),
-                   help=f"default: all of {','.join(WORKLOADS)}")
+    p.add_argument("--workloads", type=_names(WORKLOADS + SEARCH_WORKLOADS, ALIASES),
+                   default=list(WORKLOADS),
+                   help=f"default: all of {','.join(WORKLOADS)}; on request, model "
+                   f"selection on the digits (minutes each): {','.join(SEARCH_WORKLOADS)} "
+                   "(search: both grids)")
     p.add_argument("--dtypes", type=_names(tuple(DTYPES)), default=list(DTYPES),
                    help="default: float64,float32")
     p.add_argument("--repeats", type=_positive, default=3, help="timed runs per contender")
@@ -89,6 +105,13 @@ def parser():
     p.add_argument("--regression-outputs", type=_positive, default=1,
                    help="real outputs of the regression workloads, which otherwise take the "
                    "sizes of large (fit) and predict (inference)")
+    p.add_argument("--search-samples", type=_positive, default=1797,
+                   help="digits of the model selection workloads (at most 1797)")
+    p.add_argument("--search-epochs", type=_positive, default=SGD_EPOCHS,
+                   help="epochs of each SGD fit of search_sgd and cv")
+    p.add_argument("--search-adam-epochs", type=_positive, default=ADAM_EPOCHS,
+                   help="at most this many epochs per fit of search_adam (default: "
+                   "MLPClassifier's max_iter, with its stopping rule)")
     p.add_argument("--threads", type=_positive, default=None,
                    help="limit BLAS (and torch and onnxruntime) to this many threads; "
                    "default: as found")
@@ -155,6 +178,9 @@ def _run(args, out):
         predict_samples=args.predict_samples, inputs_samples=args.inputs_samples,
         regression_outputs=args.regression_outputs,
     )
+    workloads.update(search_workloads(n_samples=args.search_samples,
+                                      sgd_epochs=args.search_epochs,
+                                      adam_epochs=args.search_adam_epochs))
     on_torch = args.namespace == "torch"
     makers = (torch_contenders(args.device) if on_torch
               else contenders(use_torch=not args.no_torch, use_onnx=not args.no_onnx))
@@ -165,14 +191,18 @@ def _run(args, out):
             if name == "inputs":
                 input_rows += run_inputs(workloads[name], DTYPES[dtype], ESTIMATORS,
                                          args.repeats, log=log)
+            elif name in SEARCH_WORKLOADS:
+                rows += run_search(workloads[name], DTYPES[dtype], args.repeats, log=log)
             else:
                 rows += run_workload(
                     workloads[name], DTYPES[dtype], makers, args.repeats,
                     memory=not (args.no_memory or on_torch), log=log,
                     **({"floor": TORCH_FLOOR} if on_torch else {}),
                 )
+    scores = _report.search_scores(rows)
     text = "\n\n".join(
-        [_report.table(rows)] * bool(rows) + [_inputs.table(input_rows)] * bool(input_rows)
+        [_report.table(rows)] * bool(rows) + [scores] * bool(scores)
+        + [_inputs.table(input_rows)] * bool(input_rows)
     )
     print()
     print(text)

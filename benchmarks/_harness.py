@@ -7,6 +7,7 @@ from benchmarks import _onnxruntime, _torch
 from benchmarks._array_api import skvanilla_torch_runner
 from benchmarks._estimators import estimator_runner
 from benchmarks._floor import floor_runner
+from benchmarks._search import load_data, measure
 from benchmarks._timing import median, peak_memory, time_alternating
 from benchmarks._workloads import make_data
 from skvanilla import VanillaMLPClassifier, VanillaMLPRegressor
@@ -81,6 +82,41 @@ def run_workload(workload, dtype, makers, repeats, memory=True, log=print, floor
     return _rows(workload, dtype, seconds, peaks, floor)
 
 
+def run_search(workload, dtype, repeats, log=print):
+    """Time one model selection workload in one dtype; return one result dict per contender.
+
+    Parameters
+    ----------
+    workload : benchmarks._search.SearchWorkload
+    dtype : numpy dtype
+        Of the digits searched on.
+    repeats : int
+    log : callable
+
+    Returns
+    -------
+    list of dict
+        The rows of :func:`run_workload` (``time`` in seconds per search;
+        no peak memory), one per search and one for the GEMM floor, each
+        with ``vs_sklearn_vanilla`` (over scikit-learn's search over
+        ``VanillaMLPClassifier``) and ``equal_scores`` (whether every search
+        found the same scores).
+    """
+    X, y = load_data(workload.n_samples, dtype)
+    log(f"  {workload.name} {np.dtype(dtype).name}: {repeats} alternating repeats ...")
+    found = measure(workload.kind, X, y, repeats, workload.sgd_epochs, workload.adam_epochs)
+    if not found.equal_scores:
+        log(f"  {workload.name} {np.dtype(dtype).name}: the searches' scores differ")
+    # The floor is computed, not timed alongside: it counts as one run.
+    seconds = {**found.seconds, FLOOR: [found.floor]}
+    rows = _rows(workload, dtype, seconds, {})
+    vanilla = median(seconds["sklearn+vanilla"])
+    for row in rows:
+        row["vs_sklearn_vanilla"] = median(seconds[row["contender"]]) / vanilla
+        row["equal_scores"] = found.equal_scores
+    return rows
+
+
 def _peaks(workload, X, y, makers):
     """Peak memory of one call per contender that tracemalloc can see.
 
@@ -114,7 +150,7 @@ def _rows(workload, dtype, seconds, peaks, floor=FLOOR):
             "not_gemm": workload.per_unit(medians[name] - medians[floor]),
             "peak_mib": None if peak is None else peak / 2**20,
             "n_samples": workload.n_samples,
-            "epochs": workload.epochs if workload.task == "fit" else None,
+            "epochs": None if workload.task == "predict" else workload.epochs,
             "batch_size": workload.batch_size,
             "hidden": list(workload.hidden),
         })

@@ -56,6 +56,22 @@ def table(rows):
     return "\n".join(out)
 
 
+def search_scores(rows):
+    """Whether the model selection workloads' searches found the same scores.
+
+    A line per workload and dtype whose rows have ``equal_scores``; empty
+    text when none has.
+    """
+    equal = {(r["workload"], r["dtype"]): r["equal_scores"]
+             for r in rows if "equal_scores" in r}
+    if not equal:
+        return ""
+    return "\n".join(
+        ["scores of the searches (mean_test_score; cross_val_score's), np.array_equal:"]
+        + [f"  {w} {d}: {'equal' if same else 'DIFFERENT'}" for (w, d), same in equal.items()]
+    )
+
+
 def write_json(path, env, settings, rows):
     with open(path, "w") as f:
         json.dump({"environment": env, "settings": settings, "results": rows}, f, indent=2)
