@@ -31,12 +31,16 @@ workspace), and the host keeps what it keeps for one network (the orders
 of the rows, the dropout masks, moved per step).  Two things keep each
 network's bits there: a stack's products are each network's own 2-D
 product (see ``ArrayAPI.matmul``), and each network's row of gradients
-begins where a new array begins (:func:`_aligned_rows`).
+begins where a new array begins (:func:`~skvanilla._buffers.aligned_rows`).
 
-What cannot share a stack trains alone, through ``fit``'s own solver:
-L-BFGS, sparse ``X``, scikit-learn callbacks, warm starts of fitted
-models, namespaces other than numpy and PyTorch, and any estimator that
-is not skvanilla's.
+The stacks train by :func:`~skvanilla._training.train_stack`, the epoch
+loop by which ``fit`` trains one network (a stack of one): each network's
+scikit-learn callbacks are told of its epochs, and a warm start goes on
+from its model's weights, as in ``fit``.  What cannot share a stack with
+other fits trains as a stack of its own: sparse ``X`` and namespaces
+other than numpy and PyTorch (their steps take one network's arrays).
+L-BFGS, and any estimator that is not skvanilla's, train by their own
+``fit``.
 
 Each network keeps its own order of the rows (its shuffle, drawn from its
 ``random_state`` as alone) and the stack gathers each network's batch from
@@ -54,8 +58,9 @@ optimizer state, and the buffers of a step -- stay within
 :data:`STACK_BUDGET` (256 MiB): more fits of one shape than fit in it make
 several stacks, trained one after the other.
 
-The module is the engine of :mod:`skvanilla.model_selection`; it imports the
-estimators' base and the numeric core.
+This module is the engine of :mod:`skvanilla.model_selection`: it groups
+the fits, begins and ends each as ``fit`` does, and hands the stacks to
+:mod:`skvanilla._training`.  It imports the estimators' base and training.
 """
 
 import contextlib
@@ -144,12 +149,10 @@ def _group_key(estimator, X, fit_params):
 
 
 def _may_stack(estimator, X, fit_params):
-    """What can be told before the fit: skvanilla's, stochastic, numpy, no callbacks."""
+    """What can be told before the fit: skvanilla's, stochastic, on numpy's or PyTorch's arrays."""
     return (
         isinstance(estimator, BaseVanillaMLP)
         and estimator.solver in ("sgd", "adam")
-        and not getattr(estimator, "_skl_callbacks", None)
-        and not (estimator.warm_start and hasattr(estimator, "coefs_"))
         and set(fit_params) <= _FIT_PARAMS
         and (isinstance(X, np.ndarray) or _device_array(X))
     )

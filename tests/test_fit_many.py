@@ -10,12 +10,14 @@ the same exception type and message.  Together with ``test_bit_for_bit.py``
 (one fit alone is scikit-learn's) this makes a stacked fit scikit-learn's.
 """
 
+import copy
 import warnings
 
 import numpy as np
 import pytest
 import sklearn
 from helpers import assert_same_fit
+from recorders import EpochRecorder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
@@ -353,3 +355,52 @@ def test_torch_stacks_with_weights_early_stopping_dropout_and_a_failing_member(d
     assert len({fit.n_iter_ for fit in alone}) > 1  # the members did stop at other epochs
     assert_same_tensors(stacked, alone)
     assert stacks == [10, 8]
+
+
+def test_warm_starts_share_a_stack_and_go_on_as_alone(digits, stacks):
+    """Fitted models with warm_start=True go on from their weights in one stack, as alone."""
+    X, y = digits
+    rows = _splits(600, [500])[0]
+    first = [VanillaMLPClassifier((10,), warm_start=True, max_iter=3, random_state=seed,
+                                  solver=solver) for seed in (0, 1) for solver in ("sgd", "adam")]
+    with warnings.catch_warnings(action="ignore", category=ConvergenceWarning):
+        for model in first:
+            model.fit(X[rows], y[rows])
+        ours, theirs = copy.deepcopy(first), copy.deepcopy(first)
+        for model in ours + theirs:
+            model.set_params(learning_rate_init=0.01, max_iter=4)
+        results = fit_many(ours, [(X[rows], y[rows], {})] * len(ours))
+        for model in theirs:
+            model.fit(X[rows], y[rows])
+    for (result, _), model in zip(results, theirs):
+        assert_same_fit(result, model)
+        assert result.n_iter_ == 4 and len(result.loss_curve_) == 7  # 3 epochs, then 4 more
+    assert sorted(stacks) == [2, 2]  # one stack per solver
+
+
+def test_fits_with_callbacks_share_a_stack_and_report_each_epoch_as_alone(digits, stacks):
+    """Each stacked fit tells its own callbacks of each epoch, with its own weights."""
+    X, y = digits
+    rows = _splits(600, [500])[0]
+
+    def fits():
+        recorders = [EpochRecorder() for _ in range(3)]
+        models = [VanillaMLPClassifier((10,), max_iter=4, learning_rate_init=rate,
+                                       random_state=0).set_callbacks(recorder)
+                  for rate, recorder in zip((1e-3, 1e-2, 1e-1), recorders)]
+        return models, recorders
+
+    (ours, our_records), (theirs, their_records) = fits(), fits()
+    with warnings.catch_warnings(action="ignore", category=ConvergenceWarning):
+        results = fit_many(ours, [(X[rows], y[rows], {})] * 3)
+        for model in theirs:
+            model.fit(X[rows], y[rows])
+    assert stacks == [3]
+    for (result, _), model, mine, alone in zip(results, theirs, our_records, their_records):
+        assert_same_fit(result, model)
+        epochs = [[e[2] for e in record.ends if e[1] == "epoch"] for record in (mine, alone)]
+        assert len(epochs[0]) == len(epochs[1]) == 4
+        for snapshot, expected in zip(*epochs):  # the weights after each epoch
+            for a, b in zip(snapshot.coefs_ + snapshot.intercepts_,
+                            expected.coefs_ + expected.intercepts_):
+                np.testing.assert_array_equal(a, b)
