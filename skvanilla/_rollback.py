@@ -11,11 +11,13 @@ classes, the weights' dtype); so :meth:`BaseVanillaMLP._fit` takes a
 fails, in one place, whatever the step that failed.
 
 The snapshot is cheap: training never writes into the arrays that the
-estimator holds when a call begins (it packs the weights into a new flat
-vector, see :func:`~skvanilla._training.fit_stochastic`), so they are kept
-by reference.  What a call does change in place is copied: the lists of the
-record (``loss_curve_`` ...), which training appends to, and the optimizer,
-whose moments ``partial_fit`` steps in place.
+estimator holds when a call begins (it stacks the weights and the
+optimizer's moments into new arrays, see
+:func:`~skvanilla._training.train_stack`), so they are kept by reference.
+What a call does change in place is copied: the lists of the record
+(``loss_curve_`` ...), which training appends to, and the optimizer, whose
+step count and learning rate training changes and whose moments it points
+at its stack's while it trains.
 
 Only the estimator's optimizer classes are imported here.
 """
