@@ -37,7 +37,7 @@ from sklearn.callback import CallbackSupportMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
-from . import _inputs, _rollback, _training
+from . import _inputs, _lbfgs, _rollback, _stopping, _training
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._devices import NamespaceMixin
 from ._losses import make_loss
@@ -238,7 +238,7 @@ class BaseVanillaMLP(NamespaceMixin, PersistenceMixin, CallbackSupportMixin, Bas
         before = _rollback.snapshot(self)
         try:
             return self._train(X, y, sample_weight, incremental, classes, validation)
-        except _training.TrainingDiverged:
+        except _stopping.TrainingDiverged:
             if incremental:
                 _rollback.restore(self, before)
             else:
@@ -253,7 +253,7 @@ class BaseVanillaMLP(NamespaceMixin, PersistenceMixin, CallbackSupportMixin, Bas
     def _train(self, X, y, sample_weight, incremental, classes, validation):
         run = self._begin_training(X, y, sample_weight, incremental, classes, validation)
         if self.solver == "lbfgs":
-            _training.fit_lbfgs(self, run.train, run.validation, run.callbacks)
+            _lbfgs.fit_lbfgs(self, run.train, run.validation, run.callbacks)
         else:
             _training.fit_stochastic(
                 self, run.train, run.validation, incremental=incremental, callbacks=run.callbacks

@@ -72,7 +72,7 @@ from sklearn.base import config_context, get_config
 from sklearn.callback._callback_support import callback_management_context
 from sklearn.utils.parallel import Parallel, delayed
 
-from . import _inputs, _rollback, _training
+from . import _inputs, _rollback, _stopping, _training
 from ._base import BaseVanillaMLP
 
 #: fit() keyword arguments a stacked fit passes on; any other fits alone.
@@ -327,7 +327,7 @@ class _Member(_training.Trainee):
     def fail(self, error):
         """This fit failed: ``fit``'s handling of the error (see ``BaseVanillaMLP._fit``)."""
         self.error = error
-        if isinstance(error, _training.TrainingDiverged):
+        if isinstance(error, _stopping.TrainingDiverged):
             self.estimator.__dict__.pop("_optimizer", None)
         else:
             _rollback.restore(self.estimator, self.before)

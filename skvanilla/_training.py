@@ -1,18 +1,23 @@
-"""Training: the epochs of the stochastic solvers, L-BFGS, and when to stop.
+"""Training by the stochastic solvers: the epochs of a stack of networks.
 
-This module's one job is to run an optimizer over the training set, for
-both estimators.  Two entry points:
+This module's one job is to run SGD or Adam over training sets, epoch by
+epoch, for both estimators:
 
-* :func:`fit_stochastic` -- epochs of mini-batches (forward, backward,
-  optimizer step) into buffers made once per fit, the stopping rule after
-  each epoch, Ctrl-C between batches, and the best validation weights
-  restored at the end with early stopping.  The estimator trains as a
-  stack of one network: :func:`train_stack` trains networks of one shape
-  together, each with the leading axis of :mod:`skvanilla._network`, and
-  is what :mod:`skvanilla._stack` trains many fits with;
-* :func:`fit_lbfgs` -- scipy's L-BFGS-B on the whole objective.
+* :func:`fit_stochastic` -- ``fit`` and ``partial_fit``: a stack of one
+  network, Ctrl-C between batches, the error that stopped training raised;
+* :func:`train_stack` -- networks of one shape trained together, each on
+  its own data with its own hyperparameters (what :mod:`skvanilla._stack`
+  trains a search's fits with), every step one call of the numeric core
+  (:mod:`skvanilla._network`) on arrays with a leading axis of networks,
+  or without it for a stack of one.
 
-``model`` below is the estimator.  Training reads its parameters (``solver``,
+An epoch: each network's order of the rows (its shuffle), mini-batches
+(forward, backward, optimizer step) into buffers made once per stack
+(:mod:`skvanilla._buffers`), then each network's record of the epoch and
+stopping rule (:mod:`skvanilla._stopping`); a network that stops leaves
+the stack, with its best validation weights restored under early stopping.
+
+``model`` below is an estimator.  Training reads its parameters (``solver``,
 ``max_iter``, ``tol`` ...) and writes its weights and its record of training
 (``n_iter_``, ``t_``, ``loss_``, ``loss_curve_``, ``best_loss_``), which
 are what the estimator is after a fit.  The state that carries from one
@@ -31,60 +36,17 @@ back once per epoch.
 """
 
 import math
-import os
-import sys
-import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
 from ._buffers import Layout, StackBuffers, TrainingBuffers
 from ._dropout import dropout_masks, sample_keys
 from ._interrupt import DeferInterrupt
 from ._network import loss_and_gradients
-from ._optimizers import SGD, Adam, adam_step, minimize_lbfgs, pack, sgd_step, unpack
-from ._validation import record_validation, restore_best
-
-_PACKAGE = os.path.dirname(os.path.abspath(__file__))
-
-# Each message begins with MLPClassifier's for the same event, so that code
-# written against scikit-learn's messages keeps matching; then what skvanilla
-# did about it, and what to try.
-_NON_FINITE = (
-    "Solver produced non-finite parameter weights. The input data may contain large "
-    "values and need to be preprocessed. "
-)
-_DIVERGED = (
-    "Training diverged: the weights from before the last epoch are kept. Lower "
-    "learning_rate_init, or scale the input features (for example with StandardScaler)."
-)
-_LBFGS_NON_FINITE = (
-    "lbfgs met a non-finite objective or weights; the previous weights are kept. Scale "
-    "the input features (for example with StandardScaler)."
-)
-_INTERRUPTED = "Training interrupted by user. The last weights are kept."
-
-
-class TrainingDiverged(ValueError):
-    """The weights or the objective became non-finite; the last finite weights are kept."""
-
-
-def _warn(message, category=UserWarning):
-    """``warnings.warn``, attributed to the line that called the estimator.
-
-    That is the first frame outside this package and scikit-learn's
-    ``_fit_context`` wrapper (``sklearn.base``): ``fit``, ``partial_fit``
-    and the heads reach training through different numbers of frames, so no
-    fixed ``stacklevel`` points at the user's line for all of them.
-    """
-    frame, level = sys._getframe(1), 2
-    while frame is not None and (
-        frame.f_code.co_filename.startswith(_PACKAGE)
-        or frame.f_globals.get("__name__") == "sklearn.base"
-    ):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, category, stacklevel=level)
-
+from ._optimizers import SGD, Adam, adam_step, pack, sgd_step, unpack
+from ._stopping import _INTERRUPTED, check_finite, end_epoch, warn_max_iter
+from ._stopping import warn as _warn  # batch_size_for has a parameter named warn
+from ._validation import restore_best
 
 # ----------------------------------------------------------------------
 # Stochastic solvers: the epochs of a stack of networks
@@ -622,15 +584,6 @@ def batch_size_for(model, n_samples, *, warn=True):
     return batch_size
 
 
-def warn_max_iter(model):
-    """The ConvergenceWarning of a fit that ran ``max_iter`` epochs (MLPClassifier's words)."""
-    _warn(
-        f"Stochastic Optimizer: Maximum iterations ({model.max_iter}) reached "
-        "and the optimization hasn't converged yet.",
-        ConvergenceWarning,
-    )
-
-
 def make_optimizer(model, params, xp):
     if model.solver == "sgd":
         return SGD(
@@ -676,129 +629,3 @@ def rows_counted(model, n, xp):
 def _rows(xp, a, rows):
     """``a[rows]``: a slice, or indices on the device."""
     return a[rows] if xp.is_numpy or isinstance(rows, slice) else xp.take(a, rows, axis=0)
-
-
-def check_finite(loss, theta, last_good, xp):
-    if np.isfinite(loss) and xp.all_finite(theta):
-        return
-    theta[...] = last_good
-    raise TrainingDiverged(_NON_FINITE + _DIVERGED)
-
-
-def end_epoch(model, loss, n_samples, validation):
-    """Record the epoch and apply the stopping rule; return True when training should stop.
-
-    Progress is the validation score rising by ``tol`` with early stopping,
-    else the training loss falling by ``tol``.  After ``n_iter_no_change``
-    epochs without progress the optimizer decides: stop, or (SGD's adaptive
-    schedule) lower its learning rate and go on.
-    """
-    model.n_iter_ += 1
-    model.t_ += n_samples
-    model.loss_ = loss
-    model.loss_curve_.append(loss)
-    if model.verbose:
-        print(f"Iteration {model.n_iter_}, loss = {loss:.8f}")
-    if validation is not None:
-        val_improved = record_validation(model, validation)
-    if model.early_stopping and validation is not None:
-        improved = val_improved
-    else:
-        best = np.inf if model.best_loss_ is None else model.best_loss_
-        improved = loss <= best - model.tol
-        model.best_loss_ = min(best, loss)
-    model._no_improvement_count = 0 if improved else model._no_improvement_count + 1
-    model._optimizer.iteration_ends(model.t_)
-    if model._no_improvement_count > model.n_iter_no_change:
-        what = "Validation score" if model.early_stopping else "Training loss"
-        msg = (
-            f"{what} did not improve more than tol={model.tol:f} for "
-            f"{model.n_iter_no_change} consecutive epochs."
-        )
-        if model._optimizer.trigger_stopping(msg, model.verbose):
-            return True
-        model._no_improvement_count = 0
-    return False
-
-
-# ----------------------------------------------------------------------
-# L-BFGS
-# ----------------------------------------------------------------------
-
-
-def fit_lbfgs(model, train, validation, callbacks):
-    """Minimise the whole training objective with L-BFGS-B, ``max_iter`` iterations at most."""
-    X, Y, _, sample_weight = train
-    net, n_layers = model._network(), len(model.coefs_)
-    xp = net.xp
-    if xp.is_numpy and X.dtype != model.coefs_[0].dtype:
-        # Integer X (see training_data): every evaluation reads all of it,
-        # so it is made float once.
-        X = X.astype(model.coefs_[0].dtype)
-    interrupt = DeferInterrupt()
-
-    def fun(params):
-        loss, coef_grads, intercept_grads = loss_and_gradients(
-            X, Y, params[:n_layers], params[n_layers:], net, sample_weight, model.alpha
-        )
-        return loss, coef_grads + intercept_grads
-
-    def after_iteration(params, loss):
-        model.loss_curve_.append(float(loss))
-        if model.verbose:
-            print(f"Iteration {len(model.loss_curve_)}, loss = {loss:.8f}")
-        model.coefs_, model.intercepts_ = params[:n_layers], params[n_layers:]
-        if validation is not None:
-            record_validation(model, validation)
-        # A callback that asks to stop is obeyed, as by the stochastic solvers.
-        stopped_by_callback[0] = model._epoch_callbacks(callbacks, train, begin=False)
-        if interrupt.requested or stopped_by_callback[0]:
-            raise StopIteration  # scipy ends the run with the current iterate
-
-    model.loss_curve_ = []
-    start = model.coefs_, model.intercepts_
-    stopped_by_callback = [False]
-    try:
-        with xp.errstate(over="ignore", invalid="ignore", divide="ignore"), interrupt:
-            params, result = minimize_lbfgs(
-                fun,
-                model.coefs_ + model.intercepts_,
-                max_iter=model.max_iter,
-                max_fun=model.max_fun,
-                tol=model.tol,
-                callback=after_iteration,
-                xp=xp,
-            )
-        loss, n_iter = float(result.fun), min(result.nit, model.max_iter)
-    except KeyboardInterrupt:
-        # A second Ctrl-C stops at once, inside an evaluation: keep the last
-        # iterate scipy reported (after_iteration stored it) or the start,
-        # as the stochastic solvers keep their last weights.
-        params, result = model.coefs_ + model.intercepts_, None
-        with xp.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            loss = model.loss_curve_[-1] if model.loss_curve_ else float(fun(params)[0])
-        n_iter = len(model.loss_curve_)
-    if not np.isfinite(loss) or not all(xp.all_finite(p) for p in params):
-        # after_iteration may have stored a non-finite iterate.
-        model.coefs_, model.intercepts_ = start
-        raise TrainingDiverged(_NON_FINITE + _LBFGS_NON_FINITE)
-    model.coefs_, model.intercepts_ = params[:n_layers], params[n_layers:]
-    model.n_iter_ = n_iter
-    model.loss_ = loss
-    model.best_loss_ = min(model.loss_curve_, default=model.loss_)
-    if interrupt.requested:
-        _warn(_INTERRUPTED)
-    elif result.status != 0 and not stopped_by_callback[0]:
-        if model.n_iter_ == model.max_iter:
-            advice = (
-                "Increase the number of iterations to improve the convergence "
-                f"(max_iter={model.max_iter}).\nYou might also want to scale the data "
-                "(for example with StandardScaler)."
-            )
-        else:  # scipy's count of objective calls ran out first
-            advice = f"Increase max_fun (max_fun={model.max_fun}), or scale the data."
-        _warn(
-            f"lbfgs failed to converge after {model.n_iter_} iteration(s) "
-            f"(status={result.status}):\n{result.message}\n\n{advice}",
-            ConvergenceWarning,
-        )

@@ -1,6 +1,7 @@
 """Small helpers that several test files share."""
 
 import io
+import os
 import pickle
 import signal
 import warnings
@@ -67,8 +68,8 @@ def assert_same_fit(ours, theirs):
 
 @contextmanager
 def ctrl_c_in_batch(call):
-    """Send SIGINT during the ``call``-th batch of training, handled as in a terminal."""
-    from skvanilla import _training
+    """Send SIGINT during the ``call``-th batch (or L-BFGS evaluation), handled as in a terminal."""
+    from skvanilla import _lbfgs, _training
 
     real, calls = _training.loss_and_gradients, []
 
@@ -80,7 +81,20 @@ def ctrl_c_in_batch(call):
 
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        with mock.patch.object(_training, "loss_and_gradients", spy):
+        with mock.patch.object(_training, "loss_and_gradients", spy), \
+                mock.patch.object(_lbfgs, "loss_and_gradients", spy):
             yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def outside_skvanilla(filename):
+    """Whether ``filename`` (a warning's) is outside the package: the caller's line, as it should.
+
+    Under mutmut, a mutated function's frame is mutmut's trampoline, also
+    outside (see tests/MUTATION.md).
+    """
+    import skvanilla
+
+    package = os.path.dirname(os.path.abspath(skvanilla.__file__))
+    return not os.path.abspath(filename).startswith(package + os.sep)

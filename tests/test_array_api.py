@@ -439,8 +439,8 @@ def test_a_stacks_products_and_norms_on_torch_are_each_networks_own(dtype):
     nor a sum over a stack's large matrices (see ``_squared_norm``).
     """
     torch = pytest.importorskip("torch", reason="torch is in the array-api extra")
-    from skvanilla._network import _squared_norm
     from skvanilla._buffers import aligned_rows
+    from skvanilla._network import _squared_norm
 
     xp, dtype = adapter(torch), getattr(torch, dtype)
     gen = torch.Generator().manual_seed(0)

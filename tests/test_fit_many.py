@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 import sklearn
 from helpers import assert_same_fit
-from recorders import EpochRecorder
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from recorders import EpochRecorder
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.datasets import load_digits
