@@ -518,6 +518,7 @@ class _Stack:
         for r in rows:
             member = self.members[r]
             model = member.model
+            # A copy: views of the row would keep the whole stack's array alive with the model.
             params = unpack(xp.copy(self.theta[r, ...]), model.coefs_ + model.intercepts_, xp)
             n_layers = self.layout.n_layers
             model.coefs_, model.intercepts_ = params[:n_layers], params[n_layers:]

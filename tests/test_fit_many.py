@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 import pytest
 import sklearn
-from helpers import assert_same_fit
+from helpers import assert_same_fit, ctrl_c_in_batch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from recorders import EpochRecorder
@@ -404,3 +404,61 @@ def test_fits_with_callbacks_share_a_stack_and_report_each_epoch_as_alone(digits
             for a, b in zip(snapshot.coefs_ + snapshot.intercepts_,
                             expected.coefs_ + expected.intercepts_):
                 np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("how", ["fit", "fit_many"])
+def test_a_fit_that_diverges_keeps_its_last_finite_weights_not_its_best(digits, monkeypatch, how):
+    """Under early stopping a diverged fit raises with its last finite weights, not its best."""
+    from skvanilla import _training
+    from skvanilla._stopping import TrainingDiverged
+
+    X, y = digits
+    real, calls = _training.check_finite, []
+
+    def diverge_in_the_fourth_epoch(loss, theta, last_good, xp):
+        calls.append(None)
+        if len(calls) == 4:  # as for a loss that is not finite: the epoch's start, and raise
+            theta[...] = last_good
+            raise TrainingDiverged("diverged")
+        return real(loss, theta, last_good, xp)
+
+    monkeypatch.setattr(_training, "check_finite", diverge_in_the_fourth_epoch)
+    recorder = EpochRecorder()
+    model = VanillaMLPClassifier(
+        (10,), solver="sgd", learning_rate_init=1.0, early_stopping=True, n_iter_no_change=100,
+        max_iter=10, random_state=0,
+    ).set_callbacks(recorder)
+    if how == "fit":
+        with pytest.raises(TrainingDiverged):
+            model.fit(X, y)
+    else:
+        ((result, _),) = fit_many([model], [(X, y, {})])
+        assert isinstance(result, TrainingDiverged)
+    snapshots = [e[2] for e in recorder.ends if e[1] == "epoch"]
+    assert len(snapshots) == 3 and np.argmax(model.validation_scores_) == 0  # best: the first
+    for ours, last in zip(model.coefs_ + model.intercepts_,
+                          snapshots[-1].coefs_ + snapshots[-1].intercepts_):
+        np.testing.assert_array_equal(ours, last)
+
+
+def test_ctrl_c_stops_a_stack_between_steps_as_each_fit_alone(digits):
+    """With an interrupt, Ctrl-C stops every network of a stack after the step in flight."""
+    from skvanilla import _stack, _training
+    from skvanilla._interrupt import DeferInterrupt
+
+    X, y = digits
+    rates = (1e-3, 1e-2)
+    stacked = [VanillaMLPClassifier((10,), learning_rate_init=rate, max_iter=5,
+                                    random_state=0) for rate in rates]
+    alone = [clone(model) for model in stacked]
+    with ctrl_c_in_batch(2), DeferInterrupt() as interrupt:
+        with pytest.warns(UserWarning, match="interrupted") as record:
+            members = [_stack._Member(model, X, y, {}) for model in stacked]
+            _training.train_stack(members, interrupt=interrupt)
+    assert len(record) == 2  # one warning per network
+    for model in alone:
+        with ctrl_c_in_batch(2), pytest.warns(UserWarning, match="interrupted"):
+            model.fit(X, y)
+    for ours, theirs in zip(stacked, alone):
+        assert ours.n_iter_ == 0 and ours.loss_curve_ == []  # the part-epoch is not recorded
+        assert_same_fit(ours, theirs)
