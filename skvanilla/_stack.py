@@ -234,7 +234,7 @@ def _stack_bytes(member):
     layer's batch at a time).  The training set itself is not counted: it
     is shared, never copied per member.
     """
-    model = member.estimator
+    model = member.model
     itemsize = model._namespace().numpy_dtype(model.coefs_[0].dtype).itemsize
     n_params = sum(math.prod(a.shape) for a in model.coefs_ + model.intercepts_)
     batch = _training.batch_size_for(model, member.n, warn=False)
@@ -284,7 +284,7 @@ class _Member(_training.Trainee):
 
         A failure leaves the estimator as it was, and is raised, as by ``fit``.
         """
-        self.estimator, self.before, self.error = estimator, _rollback.snapshot(estimator), None
+        self.before, self.error = _rollback.snapshot(estimator), None
         validation = tuple(fit_params.get(name) for name in ("X_val", "y_val",
                                                              "sample_weight_val"))
         try:
@@ -302,7 +302,7 @@ class _Member(_training.Trainee):
         """Members with one key compute with arrays of one shape and dtype: one stack."""
         if not self.stackable:
             return ("alone", id(self))
-        model = self.estimator
+        model = self.model
         units = (self.X.shape[1], *(c.shape[1] for c in model.coefs_))
         return (
             type(model), model._namespace(), units,
@@ -328,19 +328,19 @@ class _Member(_training.Trainee):
         """This fit failed: ``fit``'s handling of the error (see ``BaseVanillaMLP._fit``)."""
         self.error = error
         if isinstance(error, _stopping.TrainingDiverged):
-            self.estimator.__dict__.pop("_optimizer", None)
+            self.model.__dict__.pop("_optimizer", None)
         else:
-            _rollback.restore(self.estimator, self.before)
+            _rollback.restore(self.model, self.before)
 
     def end(self):
         """What ``fit`` does after its solver: the estimator, or the error its fit raised."""
         if self.error is None:
             try:
-                self.estimator._end_training(self.run)
+                self.model._end_training(self.run)
             except Exception as error:
                 self.fail(error)
-        _rollback.drop_transient(self.estimator)
-        return self.estimator if self.error is None else self.error
+        _rollback.drop_transient(self.model)
+        return self.model if self.error is None else self.error
 
 
 def _train_stack(members):

@@ -120,9 +120,9 @@ def train_stack(trainees, *, incremental=False, interrupt=None):
     xp = net.xp
     for trainee in trainees:
         model = trainee.model
+        trainee.theta = pack(model.coefs_ + model.intercepts_, xp)  # its row of the stack
         if not incremental or not hasattr(model, "_optimizer"):
-            theta = pack(model.coefs_ + model.intercepts_, xp)
-            model._optimizer = make_optimizer(model, theta, xp)
+            model._optimizer = make_optimizer(model, trainee.theta, xp)
         # As MLPClassifier: n_iter_ counts this call's epochs (so a warm start
         # runs max_iter more), while t_ and loss_curve_ go on counting.
         model.n_iter_ = 0
@@ -168,7 +168,9 @@ class _Stack:
             sum(math.prod(c.shape) for c in first.coefs_), len(first.coefs_),
         )
         self.dtype = first.coefs_[0].dtype
-        self.theta = xp.stack([pack(m.model.coefs_ + m.model.intercepts_, xp) for m in members])
+        self.theta = xp.stack([m.theta for m in members])
+        for member in members:
+            member.theta = None  # its row of the stack is its parameters now
         self.adam = isinstance(first._optimizer, Adam)
         self.state_names = ("ms", "vs") if self.adam else ("velocities",)
         # The optimizer's state as it is: zeros, or where partial_fit goes on from.
